@@ -1,0 +1,40 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "LogStore",
+    products: [
+        .library(name: "LogStore", targets: ["LogStore"]),
+        .executable(name: "logstore-bench", targets: ["Benchmarks"]),
+    ],
+    targets: [
+        // Linux calls and CPU instructions that Glibc does not expose to Swift.
+        .target(name: "CLinux"),
+        // Thin wrappers over system calls; the only Swift code that touches raw pointers.
+        .target(name: "SystemCalls", dependencies: ["CLinux"]),
+        .target(name: "Logging"),
+        .target(name: "LogStore", dependencies: ["SystemCalls", "Logging"]),
+
+        .executableTarget(
+            name: "Benchmarks",
+            dependencies: ["LogStore", "SystemCalls"],
+            path: "Benchmarks"
+        ),
+
+        .target(
+            name: "TestSupport",
+            dependencies: ["LogStore", "SystemCalls"],
+            path: "Tests/TestSupport"
+        ),
+        .executableTarget(
+            name: "CrashWriter",
+            dependencies: ["LogStore"],
+            path: "Tests/CrashWriter"
+        ),
+        .testTarget(
+            name: "LogStoreTests",
+            dependencies: ["LogStore", "SystemCalls", "TestSupport", "CrashWriter"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
