@@ -1,0 +1,60 @@
+import Logging
+
+extension LogStore {
+    /// When `append` reports success.
+    public enum Durability: Sendable, Equatable {
+        /// The default: `append` returns after `fdatasync` has returned for the records, so an
+        /// acknowledged record survives a crash or a power loss.
+        case strict
+        /// `append` returns once the records are written to the page cache; `fdatasync` runs every
+        /// `syncInterval`. A power loss or kernel crash can lose up to that much acknowledged data
+        /// (a crash of the process alone loses nothing). For users who accept that loss.
+        case relaxed(syncInterval: Duration)
+    }
+
+    /// How a store is opened and how it writes.
+    public struct Configuration: Sendable {
+        public var durability: Durability = .strict
+        /// A segment is sealed and a new one started before it would grow past this many bytes.
+        /// From 4 KiB to 4 GiB minus 1; a single batch must fit in one segment.
+        public var maximumSegmentBytes = 128 * 1024 * 1024
+        /// A segment older than this is sealed at the next append; nil rolls by size only.
+        public var maximumSegmentAge: Duration? = .seconds(3600)
+        /// Sealed segments whose newest record was appended longer ago than this are deleted; nil
+        /// keeps everything. The newest segment is never deleted.
+        public var retention: Duration?
+        /// How often the writer applies `retention` when it is set.
+        public var retentionCheckInterval: Duration = .seconds(60)
+        /// The most bytes one group commit writes with its single `pwrite`; a larger single batch is
+        /// still written whole.
+        public var maximumWriteBytes = 1024 * 1024
+        /// Appends wait (or `submit` returns false) while this many bytes are queued for the writer.
+        public var maximumQueuedBytes = 64 * 1024 * 1024
+        /// The largest payload one record may carry.
+        public var maximumRecordBytes = 16 * 1024 * 1024
+        /// Open without the lock and never write: no appends, no recovery writes, no retention.
+        public var readOnly = false
+        /// Create the directory when it does not exist.
+        public var createIfMissing = true
+        /// The file operations; tests substitute a layer that injects faults.
+        public var storage: any StorageSystem = PosixStorage()
+        public var logger = Logger(label: "logstore", level: .warning)
+
+        public init() {}
+
+        func validate() throws(LogStoreError) {
+            guard (4096...Int(UInt32.max)).contains(maximumSegmentBytes) else {
+                throw LogStoreError(.invalidArgument, "maximumSegmentBytes is \(maximumSegmentBytes); use 4096 to \(UInt32.max)")
+            }
+            guard maximumRecordBytes > 0, maximumRecordBytes <= Frame.maximumBodyLength else {
+                throw LogStoreError(.invalidArgument, "maximumRecordBytes is \(maximumRecordBytes); use 1 to \(Frame.maximumBodyLength)")
+            }
+            guard maximumWriteBytes > 0, maximumQueuedBytes > 0 else {
+                throw LogStoreError(.invalidArgument, "maximumWriteBytes and maximumQueuedBytes must be positive")
+            }
+            if case .relaxed(let interval) = durability, interval <= .zero {
+                throw LogStoreError(.invalidArgument, "the relaxed sync interval must be positive")
+            }
+        }
+    }
+}

@@ -1,0 +1,264 @@
+/// The in-memory index of record timestamps: every timestamped record's timestamp and ordinal
+/// (its sequence number minus a base), kept sorted by timestamp and then by ordinal, so records
+/// with equal timestamps stay in arrival order.
+///
+/// Records mostly arrive in timestamp order and are appended to the main run in O(1). A record
+/// older than the newest one goes into a small sorted side run instead; when the side run grows
+/// past `sideRunLimit` it is merged into the main run in one backward pass, so an out-of-order
+/// insert costs O(side run) plus an amortized share of the merge. Lookups search both runs.
+///
+/// Memory is 12 bytes a record (an 8-byte timestamp and a 4-byte ordinal, stored as separate
+/// arrays so no padding is added), plus spare capacity that growth keeps under an eighth.
+struct TimestampIndex: Sendable {
+    /// A position in the sort order: a timestamp, and the ordinal that breaks ties.
+    struct Key: Comparable, Sendable {
+        var timestamp: Double
+        var ordinal: Int64
+
+        static func < (lhs: Key, rhs: Key) -> Bool {
+            lhs.timestamp < rhs.timestamp || (lhs.timestamp == rhs.timestamp && lhs.ordinal < rhs.ordinal)
+        }
+    }
+
+    private var mainTimestamps: [Double] = []
+    private var mainOrdinals: [UInt32] = []
+    private var sideTimestamps: [Double] = []
+    private var sideOrdinals: [UInt32] = []
+
+    var count: Int { mainTimestamps.count + sideTimestamps.count }
+
+    /// The side run's size limit: at least 4,096 entries, or 1/64 of the index.
+    private var sideRunLimit: Int { Swift.max(4096, mainTimestamps.count / 64) }
+
+    /// Adds a record. Ordinals must grow from one insert to the next.
+    mutating func insert(timestamp: Double, ordinal: UInt32) {
+        if let last = mainTimestamps.last, timestamp < last {
+            insertOutOfOrder(timestamp: timestamp, ordinal: ordinal)
+        } else {
+            reserveRoom(&mainTimestamps, for: 1)
+            reserveRoom(&mainOrdinals, for: 1)
+            mainTimestamps.append(timestamp)
+            mainOrdinals.append(ordinal)
+        }
+    }
+
+    private mutating func insertOutOfOrder(timestamp: Double, ordinal: UInt32) {
+        // A later ordinal sorts after every equal timestamp already present, so the insertion point
+        // is the upper bound of the timestamp.
+        let position = Self.upperBound(of: timestamp, in: sideTimestamps)
+        sideTimestamps.insert(timestamp, at: position)
+        sideOrdinals.insert(ordinal, at: position)
+        if sideTimestamps.count >= sideRunLimit {
+            mergeSideRun()
+        }
+    }
+
+    /// Merges the side run into the main run from the back, in place.
+    private mutating func mergeSideRun() {
+        let mainCount = mainTimestamps.count
+        let sideCount = sideTimestamps.count
+        reserveRoom(&mainTimestamps, for: sideCount)
+        reserveRoom(&mainOrdinals, for: sideCount)
+        mainTimestamps.append(contentsOf: repeatElement(0, count: sideCount))
+        mainOrdinals.append(contentsOf: repeatElement(0, count: sideCount))
+        var main = mainCount - 1
+        var side = sideCount - 1
+        var target = mainCount + sideCount - 1
+        while side >= 0 {
+            let sideKey = Key(timestamp: sideTimestamps[side], ordinal: Int64(sideOrdinals[side]))
+            if main >= 0 && sideKey < Key(timestamp: mainTimestamps[main], ordinal: Int64(mainOrdinals[main])) {
+                mainTimestamps[target] = mainTimestamps[main]
+                mainOrdinals[target] = mainOrdinals[main]
+                main -= 1
+            } else {
+                mainTimestamps[target] = sideTimestamps[side]
+                mainOrdinals[target] = sideOrdinals[side]
+                side -= 1
+            }
+            target -= 1
+        }
+        sideTimestamps.removeAll(keepingCapacity: true)
+        sideOrdinals.removeAll(keepingCapacity: true)
+    }
+
+    /// Grows capacity by an eighth at a time (at least 4,096 entries) instead of doubling, so spare
+    /// capacity stays small next to the index.
+    private func reserveRoom<Element>(_ array: inout [Element], for extra: Int) {
+        let needed = array.count + extra
+        if needed > array.capacity {
+            array.reserveCapacity(Swift.max(needed, array.count + Swift.max(array.count / 8, 4096)))
+        }
+    }
+
+    /// The number of records with `start <= timestamp <= end`; a nil bound is open.
+    ///
+    /// - Complexity: O(log n).
+    func count(from start: Double?, through end: Double?) -> Int {
+        func count(_ timestamps: [Double]) -> Int {
+            let lower = start.map { Self.lowerBound(of: $0, in: timestamps) } ?? 0
+            let upper = end.map { Self.upperBound(of: $0, in: timestamps) } ?? timestamps.count
+            return Swift.max(0, upper - lower)
+        }
+        return count(mainTimestamps) + count(sideTimestamps)
+    }
+
+    /// The entry that sorts last, or nil when the index is empty.
+    var last: Key? {
+        let main = mainTimestamps.last.map { Key(timestamp: $0, ordinal: Int64(mainOrdinals.last!)) }
+        let side = sideTimestamps.last.map { Key(timestamp: $0, ordinal: Int64(sideOrdinals.last!)) }
+        switch (main, side) {
+        case let (main?, side?): return Swift.max(main, side)
+        case let (main, side): return main ?? side
+        }
+    }
+
+    /// Up to `limit` entries in ascending order that sort after `key` (from the start when nil)
+    /// and have a timestamp of at most `end`.
+    ///
+    /// - Complexity: O(log n + limit).
+    func entries(after key: Key?, through end: Double?, limit: Int) -> [Key] {
+        var main = key.map { Self.firstPosition(after: $0, timestamps: mainTimestamps, ordinals: mainOrdinals) } ?? 0
+        var side = key.map { Self.firstPosition(after: $0, timestamps: sideTimestamps, ordinals: sideOrdinals) } ?? 0
+        var result: [Key] = []
+        result.reserveCapacity(Swift.min(limit, 1024))
+        while result.count < limit {
+            let mainKey = main < mainTimestamps.count ? Key(timestamp: mainTimestamps[main], ordinal: Int64(mainOrdinals[main])) : nil
+            let sideKey = side < sideTimestamps.count ? Key(timestamp: sideTimestamps[side], ordinal: Int64(sideOrdinals[side])) : nil
+            let next: Key
+            switch (mainKey, sideKey) {
+            case (nil, nil):
+                return result
+            case let (mainKey?, sideKey?) where sideKey < mainKey:
+                next = sideKey
+                side += 1
+            case let (mainKey?, _):
+                next = mainKey
+                main += 1
+            case let (nil, sideKey?):
+                next = sideKey
+                side += 1
+            }
+            if let end, next.timestamp > end {
+                return result
+            }
+            result.append(next)
+        }
+        return result
+    }
+
+    /// Up to `limit` entries in descending order that sort before `key` (from the end when nil)
+    /// and have a timestamp of at least `start`.
+    ///
+    /// - Complexity: O(log n + limit).
+    func entries(before key: Key?, downTo start: Double?, limit: Int) -> [Key] {
+        var main = (key.map { Self.firstPosition(notBefore: $0, timestamps: mainTimestamps, ordinals: mainOrdinals) } ?? mainTimestamps.count) - 1
+        var side = (key.map { Self.firstPosition(notBefore: $0, timestamps: sideTimestamps, ordinals: sideOrdinals) } ?? sideTimestamps.count) - 1
+        var result: [Key] = []
+        result.reserveCapacity(Swift.min(limit, 1024))
+        while result.count < limit {
+            let mainKey = main >= 0 ? Key(timestamp: mainTimestamps[main], ordinal: Int64(mainOrdinals[main])) : nil
+            let sideKey = side >= 0 ? Key(timestamp: sideTimestamps[side], ordinal: Int64(sideOrdinals[side])) : nil
+            let next: Key
+            switch (mainKey, sideKey) {
+            case (nil, nil):
+                return result
+            case let (mainKey?, sideKey?) where mainKey < sideKey:
+                next = sideKey
+                side -= 1
+            case let (mainKey?, _):
+                next = mainKey
+                main -= 1
+            case let (nil, sideKey?):
+                next = sideKey
+                side -= 1
+            }
+            if let start, next.timestamp < start {
+                return result
+            }
+            result.append(next)
+        }
+        return result
+    }
+
+    /// Removes every entry whose ordinal is below `cutoff`, then subtracts `cutoff` from the rest,
+    /// for when the oldest segments leave the store and the ordinal base moves up.
+    ///
+    /// - Complexity: O(n).
+    mutating func removeOrdinals(below cutoff: UInt32) {
+        func filter(_ timestamps: inout [Double], _ ordinals: inout [UInt32]) {
+            var kept = 0
+            for position in 0..<timestamps.count where ordinals[position] >= cutoff {
+                timestamps[kept] = timestamps[position]
+                ordinals[kept] = ordinals[position] - cutoff
+                kept += 1
+            }
+            timestamps.removeSubrange(kept...)
+            ordinals.removeSubrange(kept...)
+        }
+        filter(&mainTimestamps, &mainOrdinals)
+        filter(&sideTimestamps, &sideOrdinals)
+    }
+
+    /// Bytes of memory the index takes, counting spare capacity.
+    var memoryBytes: Int {
+        (mainTimestamps.capacity + sideTimestamps.capacity) * 8 + (mainOrdinals.capacity + sideOrdinals.capacity) * 4
+    }
+
+    // MARK: - Binary search
+
+    /// The first position whose timestamp is not below `timestamp`.
+    static func lowerBound(of timestamp: Double, in timestamps: [Double]) -> Int {
+        var low = 0
+        var high = timestamps.count
+        while low < high {
+            let middle = (low + high) / 2
+            if timestamps[middle] < timestamp {
+                low = middle + 1
+            } else {
+                high = middle
+            }
+        }
+        return low
+    }
+
+    /// The first position whose timestamp is above `timestamp`.
+    static func upperBound(of timestamp: Double, in timestamps: [Double]) -> Int {
+        var low = 0
+        var high = timestamps.count
+        while low < high {
+            let middle = (low + high) / 2
+            if timestamps[middle] <= timestamp {
+                low = middle + 1
+            } else {
+                high = middle
+            }
+        }
+        return low
+    }
+
+    /// The first position whose entry sorts after `key`.
+    private static func firstPosition(after key: Key, timestamps: [Double], ordinals: [UInt32]) -> Int {
+        partitionPoint(timestamps, ordinals) { !(key < $0) }
+    }
+
+    /// The first position whose entry does not sort before `key`.
+    private static func firstPosition(notBefore key: Key, timestamps: [Double], ordinals: [UInt32]) -> Int {
+        partitionPoint(timestamps, ordinals) { $0 < key }
+    }
+
+    /// The first position where `isBefore` turns false; it must hold for a prefix of the run only.
+    /// Searching on the whole key keeps paging O(log n) inside a long run of equal timestamps.
+    private static func partitionPoint(_ timestamps: [Double], _ ordinals: [UInt32], _ isBefore: (Key) -> Bool) -> Int {
+        var low = 0
+        var high = timestamps.count
+        while low < high {
+            let middle = (low + high) / 2
+            if isBefore(Key(timestamp: timestamps[middle], ordinal: Int64(ordinals[middle]))) {
+                low = middle + 1
+            } else {
+                high = middle
+            }
+        }
+        return low
+    }
+}

@@ -1,0 +1,112 @@
+import SystemCalls
+
+/// The result of reading a segment's frames one by one from the header on: the records of every
+/// complete batch, and where and why the scan stopped early, if it did.
+struct SegmentScan {
+    /// Where a scan stopped before the end of the file.
+    struct Stop: Sendable {
+        /// The offset of the first frame that failed a check, or of the end of the file when the
+        /// last batch is incomplete.
+        var offset: Int64
+        var reason: String
+    }
+
+    var index = SegmentIndex()
+    /// The last record of the last complete batch; the segment's first sequence minus one when none.
+    var lastSequence: UInt64
+    /// Why the scan ended before the end of the file; nil when every byte belonged to a complete batch.
+    var stop: Stop?
+    /// The last sequence number seen in any valid frame, complete batch or not.
+    var lastSeenSequence: UInt64
+
+    /// Scans `segment`, whose file is `fileSize` bytes long, from the end of its header.
+    static func scan(_ segment: Segment, fileSize: Int64) throws(SystemError) -> SegmentScan {
+        let stamp = segment.header.stamp
+        var reader = SegmentReader(file: segment.file)
+        var scan = SegmentScan(lastSequence: segment.firstSequence - 1, lastSeenSequence: segment.firstSequence - 1)
+        var pending: [(header: Frame.Header, offset: Int64, documentID: String?)] = []
+        var offset = Int64(SegmentHeader.size)
+        var expected = segment.firstSequence
+
+        while true {
+            if offset == fileSize {
+                if !pending.isEmpty {
+                    scan.stop = Stop(offset: offset, reason: "the last batch ends without its final record")
+                }
+                return scan
+            }
+            guard offset + Int64(Frame.headerSize) <= fileSize, let start = try reader.load(Frame.headerSize, at: offset) else {
+                scan.stop = Stop(offset: offset, reason: "a frame header is cut off by the end of the file")
+                return scan
+            }
+            let header = Frame.header(in: reader.window, at: start)
+            do {
+                try Frame.checkHeader(header)
+            } catch {
+                scan.stop = Stop(offset: offset, reason: error.reason)
+                return scan
+            }
+            guard offset + Int64(header.frameLength) <= fileSize,
+                let frameStart = try reader.load(header.frameLength, at: offset)
+            else {
+                scan.stop = Stop(offset: offset, reason: "a frame of \(header.frameLength) bytes runs past the end of the file")
+                return scan
+            }
+            guard Frame.checksum(reader.window, at: frameStart, length: header.frameLength, stamp: stamp) == header.checksum else {
+                scan.stop = Stop(offset: offset, reason: "checksum mismatch")
+                return scan
+            }
+            guard header.sequence == expected else {
+                scan.stop = Stop(offset: offset, reason: "sequence number \(header.sequence) where \(expected) was expected")
+                return scan
+            }
+            let documentID = header.documentIDLength == 0 ? nil : Frame.record(in: reader.window, at: frameStart, header: header).documentID
+            pending.append((header, offset, documentID))
+            scan.lastSeenSequence = header.sequence
+            offset += Int64(header.frameLength)
+            expected += 1
+            if !header.flags.contains(.continuesBatch) {
+                for frame in pending {
+                    scan.index.add(
+                        timestamp: frame.header.timestamp,
+                        offset: frame.offset,
+                        length: frame.header.frameLength,
+                        appendTime: frame.header.appendTime,
+                        documentID: frame.documentID
+                    )
+                }
+                scan.lastSequence = header.sequence
+                pending.removeAll(keepingCapacity: true)
+            }
+        }
+    }
+
+    /// The offset of the first frame after `offset` that passes every check and carries a sequence
+    /// number above `sequence`, or nil when there is none. A hit means the damage at `offset` sits
+    /// in front of records that were written later, so it is not a torn tail.
+    static func findValidFrame(
+        in segment: Segment,
+        after offset: Int64,
+        sequenceAbove sequence: UInt64,
+        fileSize: Int64
+    ) throws(SystemError) -> Int64? {
+        var reader = SegmentReader(file: segment.file)
+        var candidate = offset + 1
+        while candidate + Int64(Frame.headerSize) <= fileSize {
+            guard let start = try reader.load(Frame.headerSize, at: candidate) else {
+                return nil
+            }
+            let header = Frame.header(in: reader.window, at: start)
+            let plausible = (try? Frame.checkHeader(header)) != nil && header.sequence > sequence
+                && candidate + Int64(header.frameLength) <= fileSize
+            if plausible, let frameStart = try reader.load(header.frameLength, at: candidate),
+                Frame.checksum(reader.window, at: frameStart, length: header.frameLength, stamp: segment.header.stamp)
+                    == header.checksum
+            {
+                return candidate
+            }
+            candidate += 1
+        }
+        return nil
+    }
+}

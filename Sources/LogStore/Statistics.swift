@@ -1,0 +1,46 @@
+extension LogStore {
+    /// Figures about an open store, read in one consistent snapshot.
+    public struct Statistics: Sendable {
+        public var segmentCount: Int
+        /// Stored records, with or without a timestamp.
+        public var recordCount: Int
+        /// Stored records that have a timestamp and so are in the timestamp index.
+        public var timestampedRecordCount: Int
+        /// The oldest and newest stored sequence numbers; nil when the store is empty.
+        public var sequenceRange: ClosedRange<UInt64>?
+        public var minimumTimestamp: Double?
+        public var maximumTimestamp: Double?
+        /// Bytes of record data in the segments, headers included and footers not.
+        public var dataBytes: Int64
+        /// Documents with at least one stored revision.
+        public var documentCount: Int
+        /// Memory of the timestamp index and the per-segment offset checkpoints, spare capacity
+        /// included. Stays at or below 16 bytes a record.
+        public var indexMemoryBytes: Int
+        /// `indexMemoryBytes` divided by the number of records; 0 for an empty store.
+        public var indexBytesPerRecord: Double {
+            recordCount == 0 ? 0 : Double(indexMemoryBytes) / Double(recordCount)
+        }
+        /// True once a write or flush failed and the store turned read-only.
+        public var hasFailed: Bool
+    }
+
+    public func statistics() -> Statistics {
+        core.state.withLock { state in
+            let timestamps = state.segments.compactMap(\.minimumTimestamp) + state.segments.compactMap(\.maximumTimestamp)
+            let checkpointBytes = state.segments.reduce(0) { $0 + $1.checkpoints.capacity * 4 }
+            return Statistics(
+                segmentCount: state.segments.count,
+                recordCount: state.count,
+                timestampedRecordCount: state.timestampIndex.count,
+                sequenceRange: state.count == 0 ? nil : state.firstSequence...(state.nextSequence - 1),
+                minimumTimestamp: timestamps.min(),
+                maximumTimestamp: timestamps.max(),
+                dataBytes: state.segments.reduce(0) { $0 + $1.dataEnd },
+                documentCount: state.documents.count,
+                indexMemoryBytes: state.timestampIndex.memoryBytes + checkpointBytes,
+                hasFailed: state.failure != nil
+            )
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import SystemCalls
+
+/// The file operations the engine performs, behind a protocol so tests can inject faults (a
+/// failing `fdatasync`, a short disk) without touching the engine. `PosixStorage` is the real one.
+///
+/// Every method reports failures as `SystemError`, with the path filled in.
+public protocol StorageSystem: Sendable {
+    /// Opens an existing file for reading, and for writing unless `readOnly` is set.
+    func openFile(_ path: String, readOnly: Bool) throws(SystemError) -> any StorageFile
+    /// Creates a new, empty file; fails with `EEXIST` when one is already there.
+    func createFile(_ path: String) throws(SystemError) -> any StorageFile
+    func contentsOfDirectory(_ path: String) throws(SystemError) -> [String]
+    func createDirectory(_ path: String) throws(SystemError)
+    func removeFile(_ path: String) throws(SystemError)
+    func rename(_ source: String, to destination: String) throws(SystemError)
+    /// Makes created, renamed and removed entries of `path` durable (`fsync` on the directory).
+    func synchronizeDirectory(_ path: String) throws(SystemError)
+}
+
+/// An open file of the store. Closed when the last reference goes away, so a reader that still
+/// holds a segment keeps reading it even after retention has unlinked it.
+public protocol StorageFile: AnyObject, Sendable {
+    var path: String { get }
+    /// Reads into `buffer[range]` at `offset`; returns the count read, short only at end of file.
+    func read(into buffer: inout [UInt8], range: Range<Int>, at offset: Int64) throws(SystemError) -> Int
+    /// Writes all of `bytes` at `offset`.
+    func write(_ bytes: ArraySlice<UInt8>, at offset: Int64) throws(SystemError)
+    /// `fdatasync`: returns once the written data can be read back after a power loss.
+    func synchronizeData() throws(SystemError)
+    func truncate(to length: Int64) throws(SystemError)
+    func size() throws(SystemError) -> Int64
+}
+
+extension StorageFile {
+    /// Reads up to `count` bytes at `offset`; fewer only at end of file.
+    func read(count: Int, at offset: Int64) throws(SystemError) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count)
+        let read = try read(into: &bytes, range: 0..<count, at: offset)
+        if read < count {
+            bytes.removeLast(count - read)
+        }
+        return bytes
+    }
+
+    func write(_ bytes: [UInt8], at offset: Int64) throws(SystemError) {
+        try write(bytes[...], at: offset)
+    }
+}

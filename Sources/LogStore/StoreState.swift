@@ -1,0 +1,155 @@
+/// What the engine keeps in memory about one segment.
+struct SegmentState: Sendable {
+    let segment: Segment
+    var count = 0
+    /// The frame offset of every eighth record (positions 0, 8, 16, ...): half a byte a record. A
+    /// read starts at the nearest checkpoint and skips at most seven frames.
+    var checkpoints: [UInt32] = []
+    var minimumTimestamp: Double?
+    var maximumTimestamp: Double?
+    var maximumAppendTime: Int64 = .min
+    var dataEnd = Int64(SegmentHeader.size)
+    var isSealed = false
+
+    static let checkpointInterval = 8
+
+    init(segment: Segment) {
+        self.segment = segment
+    }
+
+    var firstSequence: UInt64 { segment.firstSequence }
+    var lastSequence: UInt64 { segment.firstSequence + UInt64(count) - 1 }
+
+    func contains(_ sequence: UInt64) -> Bool {
+        sequence >= firstSequence && sequence < firstSequence + UInt64(count)
+    }
+
+    mutating func add(offset: Int64, length: Int, timestamp: Double?, appendTime: Int64) {
+        if count % Self.checkpointInterval == 0 {
+            if checkpoints.count == checkpoints.capacity {
+                checkpoints.reserveCapacity(checkpoints.count + Swift.max(checkpoints.count / 8, 256))
+            }
+            checkpoints.append(UInt32(offset))
+        }
+        count += 1
+        if let timestamp {
+            minimumTimestamp = Swift.min(minimumTimestamp ?? timestamp, timestamp)
+            maximumTimestamp = Swift.max(maximumTimestamp ?? timestamp, timestamp)
+        }
+        maximumAppendTime = Swift.max(maximumAppendTime, appendTime)
+        dataEnd = offset + Int64(length)
+    }
+}
+
+/// Where to find one record: its segment, a frame offset at or before it, and how many frames
+/// to skip from there.
+struct RecordLocation: Sendable {
+    var segment: Segment
+    var sequence: UInt64
+    var offset: Int64
+    var framesToSkip: Int
+}
+
+/// Everything about the store that readers and the writer share, guarded by one mutex in
+/// `StoreCore`.
+struct StoreState: Sendable {
+    var segments: [SegmentState] = []
+    var timestampIndex = TimestampIndex()
+    /// The sequence number of ordinal 0 in `timestampIndex`.
+    var ordinalBase: UInt64 = 1
+    /// The oldest record still stored; equals `nextSequence` when the store is empty.
+    var firstSequence: UInt64 = 1
+    /// One past the newest record that readers may see.
+    var nextSequence: UInt64 = 1
+    /// The newest record of each document id.
+    var documents: [String: UInt64] = [:]
+    var failure: LogStoreError?
+    var isClosed = false
+
+    var count: Int { Int(nextSequence - firstSequence) }
+
+    /// The position in `segments` of the segment that holds `sequence`.
+    func segmentPosition(of sequence: UInt64) -> Int? {
+        var low = 0
+        var high = segments.count
+        while low < high {
+            let middle = (low + high) / 2
+            if segments[middle].firstSequence <= sequence {
+                low = middle + 1
+            } else {
+                high = middle
+            }
+        }
+        guard low > 0, segments[low - 1].contains(sequence) else {
+            return nil
+        }
+        return low - 1
+    }
+
+    func location(of sequence: UInt64) -> RecordLocation? {
+        guard let position = segmentPosition(of: sequence) else {
+            return nil
+        }
+        let segment = segments[position]
+        let index = Int(sequence - segment.firstSequence)
+        return RecordLocation(
+            segment: segment.segment,
+            sequence: sequence,
+            offset: Int64(segment.checkpoints[index / SegmentState.checkpointInterval]),
+            framesToSkip: index % SegmentState.checkpointInterval
+        )
+    }
+
+    /// Adds durable records of the last segment to the in-memory indexes.
+    mutating func publish(_ records: [PublishedRecord]) {
+        let position = segments.count - 1
+        for record in records {
+            segments[position].add(offset: record.offset, length: record.length, timestamp: record.timestamp, appendTime: record.appendTime)
+            if let timestamp = record.timestamp {
+                timestampIndex.insert(timestamp: timestamp, ordinal: UInt32(record.sequence - ordinalBase))
+            }
+            if let documentID = record.documentID {
+                documents[documentID] = record.sequence
+            }
+        }
+        if let last = records.last {
+            nextSequence = last.sequence + 1
+        }
+    }
+
+    /// Moves the ordinal base up to the oldest stored record, so `sequence` gets an ordinal that
+    /// fits in 32 bits; throws when even that is not enough.
+    mutating func makeOrdinalRoom(for sequence: UInt64) throws(LogStoreError) {
+        if sequence - ordinalBase <= UInt64(UInt32.max) {
+            return
+        }
+        guard sequence - firstSequence <= UInt64(UInt32.max) else {
+            throw LogStoreError(
+                .capacityExceeded,
+                "the store holds \(count) records, and one index addresses at most \(UInt32.max); apply retention or compaction"
+            )
+        }
+        timestampIndex.removeOrdinals(below: UInt32(firstSequence - ordinalBase))
+        ordinalBase = firstSequence
+    }
+
+    /// Forgets the oldest `segmentCount` segments, after their files were removed.
+    mutating func removeOldestSegments(_ segmentCount: Int) {
+        segments.removeFirst(segmentCount)
+        let newFirst = segments.first?.firstSequence ?? nextSequence
+        timestampIndex.removeOrdinals(below: UInt32(newFirst - ordinalBase))
+        ordinalBase = newFirst
+        firstSequence = newFirst
+        documents = documents.filter { $0.value >= newFirst }
+    }
+}
+
+/// A record the writer made durable, as the in-memory indexes need it.
+struct PublishedRecord: Sendable {
+    var sequence: UInt64
+    var offset: Int64
+    var length: Int
+    var timestamp: Double?
+    var appendTime: Int64
+    var documentID: String?
+}

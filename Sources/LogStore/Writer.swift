@@ -1,0 +1,417 @@
+import Logging
+import SystemCalls
+
+/// The group-commit writer: one dedicated thread that takes everything queued (up to
+/// `maximumWriteBytes`), writes it with one `pwrite`, makes it durable with one `fdatasync`, and
+/// then completes every caller of those records.
+///
+/// Nothing waits on purpose to grow a batch: callers that arrive while a flush runs form the next
+/// one. Queued bytes are capped at `maximumQueuedBytes`; a request that arrives when the queue is
+/// full waits outside it, and its caller waits for its completion, so memory grows with the number
+/// of callers, never with the rate they send at.
+///
+/// A failed `pwrite` or `fdatasync` fails every caller of that write and stops the writer for good:
+/// the store turns read-only until it is reopened and recovered from disk. `fdatasync` is never
+/// retried, because after a failure Linux may report success for data it has dropped.
+final class Writer: @unchecked Sendable {
+    // @unchecked: `queue` is guarded by its own lock. Every other stored `var` is touched only by
+    // the writer thread once `start` has run, and `init` runs before that thread exists.
+
+    private struct Queue {
+        var admitted: [AppendRequest] = []
+        var admittedBytes = 0
+        var waiting: [AppendRequest] = []
+        var failure: LogStoreError?
+        var isClosing = false
+        var isFinished = false
+    }
+
+    /// The segment the writer appends to, with the footer it will write when sealing it.
+    private struct ActiveSegment {
+        var segment: Segment
+        var index = SegmentIndex()
+    }
+
+    private let core: StoreCore
+    private let queue = ConditionLock(Queue())
+    private var active: ActiveSegment?
+    private var nextSequence: UInt64
+    private var scratch: [UInt8] = []
+    private var hasUnsyncedData = false
+    private var lastSync = SystemClock.monotonicNanoseconds()
+    private var nextRetentionCheck = SystemClock.monotonicNanoseconds()
+
+    init(core: StoreCore, nextSequence: UInt64) {
+        self.core = core
+        self.nextSequence = nextSequence
+    }
+
+    private var configuration: LogStore.Configuration { core.configuration }
+
+    func start() {
+        OSThread.spawn(name: "logstore-writer") { [self] in
+            run()
+        }
+    }
+
+    // MARK: - Callers
+
+    /// Queues `request`. When the queue is full the request waits outside it and is admitted as
+    /// the writer frees room. Throws when the store has failed or is closing.
+    func enqueue(_ request: AppendRequest) throws(LogStoreError) {
+        let rejection: LogStoreError? = queue.withLock { queue in
+            if let failure = queue.failure {
+                return failure
+            }
+            if queue.isClosing {
+                return LogStoreError(.closed, "the store is closed")
+            }
+            let fits = queue.admittedBytes == 0 || queue.admittedBytes + request.byteCount <= configuration.maximumQueuedBytes
+            if fits && queue.waiting.isEmpty {
+                queue.admitted.append(request)
+                queue.admittedBytes += request.byteCount
+            } else {
+                queue.waiting.append(request)
+            }
+            return nil
+        }
+        if let rejection {
+            throw rejection
+        }
+        // Broadcast, not signal: `close` may be waiting on the same condition as the writer thread.
+        queue.broadcast()
+    }
+
+    /// Lets the writer finish what is queued, seal the active segment and stop; returns once it has.
+    func close() {
+        queue.withLock { $0.isClosing = true }
+        queue.broadcast()
+        queue.withLock(when: \.isFinished) { _ in }
+    }
+
+    // MARK: - Writer thread
+
+    private func run() {
+        while true {
+            let (requests, isClosing) = takeBatch()
+            if !requests.isEmpty {
+                write(requests)
+            }
+            runTimers()
+            if isClosing && requests.isEmpty {
+                finish()
+                return
+            }
+        }
+    }
+
+    /// Waits for work, then takes admitted requests up to `maximumWriteBytes` (always at least one)
+    /// and admits waiting ones into the room that frees.
+    private func takeBatch() -> ([AppendRequest], isClosing: Bool) {
+        let ready: (Queue) -> Bool = { !$0.admitted.isEmpty || !$0.waiting.isEmpty || $0.isClosing }
+        let take: (inout Queue) -> ([AppendRequest], Bool) = { queue in
+            self.admitWaiting(&queue)
+            var taken = 0
+            var bytes = 0
+            for request in queue.admitted {
+                if taken > 0 && bytes + request.byteCount > self.configuration.maximumWriteBytes {
+                    break
+                }
+                taken += 1
+                bytes += request.byteCount
+            }
+            let requests = Array(queue.admitted.prefix(taken))
+            queue.admitted.removeFirst(taken)
+            queue.admittedBytes -= bytes
+            self.admitWaiting(&queue)
+            return (requests, queue.isClosing)
+        }
+        if let timeout = nanosecondsUntilNextTimer() {
+            return queue.withLock(when: ready, timeoutNanoseconds: timeout, take)
+        }
+        return queue.withLock(when: ready, take)
+    }
+
+    /// Moves waiting requests into the queue, oldest first, while they fit under `maximumQueuedBytes`.
+    private func admitWaiting(_ queue: inout Queue) {
+        while let next = queue.waiting.first,
+            queue.admittedBytes == 0 || queue.admittedBytes + next.byteCount <= configuration.maximumQueuedBytes
+        {
+            queue.admitted.append(queue.waiting.removeFirst())
+            queue.admittedBytes += next.byteCount
+        }
+    }
+
+    /// Writes the requests, in as few runs as segment boundaries allow.
+    private func write(_ requests: [AppendRequest]) {
+        var position = 0
+        while position < requests.count {
+            if let failure = queue.withLock({ $0.failure }) {
+                complete(requests[position...], with: failure)
+                return
+            }
+            do {
+                try prepareSegment(for: requests[position].byteCount)
+                let run = takeRun(requests, from: position)
+                try writeRun(requests[position..<run])
+                position = run
+            } catch where error.code == .capacityExceeded {
+                // Nothing was written, so the store stays healthy; only these callers fail.
+                complete(requests[position...], with: error)
+                return
+            } catch {
+                fail(error, requests: requests[position...])
+                return
+            }
+        }
+    }
+
+    /// The end of the longest run of requests from `start` that fits in the active segment.
+    private func takeRun(_ requests: [AppendRequest], from start: Int) -> Int {
+        var end = start + 1
+        var bytes = requests[start].byteCount
+        let room = configuration.maximumSegmentBytes - Int(active!.index.dataEnd)
+        while end < requests.count && bytes + requests[end].byteCount <= room {
+            bytes += requests[end].byteCount
+            end += 1
+        }
+        return end
+    }
+
+    /// Makes sure an active segment exists with room for `byteCount` bytes, rolling the current one
+    /// when it is full or too old.
+    private func prepareSegment(for byteCount: Int) throws(LogStoreError) {
+        if let current = active, current.index.count > 0 {
+            let isFull = Int(current.index.dataEnd) + byteCount > configuration.maximumSegmentBytes
+            let age = Duration.milliseconds(SystemClock.unixMilliseconds() - current.segment.header.createdAt)
+            let isOld = configuration.maximumSegmentAge.map { age >= $0 } ?? false
+            if isFull || isOld {
+                try sealActiveSegment()
+            }
+        }
+        if active == nil {
+            try createSegment()
+        }
+    }
+
+    private func writeRun(_ run: ArraySlice<AppendRequest>) throws(LogStoreError) {
+        let firstSequence = nextSequence
+        let recordCount = run.reduce(0) { $0 + $1.recordCount }
+        try core.state.withLock { (state) throws(LogStoreError) in
+            try state.makeOrdinalRoom(for: firstSequence + UInt64(recordCount))
+        }
+        let segment = active!.segment
+        let startOffset = active!.index.dataEnd
+        var published: [PublishedRecord] = []
+        published.reserveCapacity(recordCount)
+        var sequence = firstSequence
+        var offset = startOffset
+        for request in run {
+            var position = 0
+            for record in 0..<request.recordCount {
+                let length = Frame.seal(&request.frames, at: position, sequence: sequence, stamp: segment.header.stamp)
+                published.append(
+                    PublishedRecord(
+                        sequence: sequence,
+                        offset: offset,
+                        length: length,
+                        timestamp: request.timestamps[record],
+                        appendTime: request.appendTime,
+                        documentID: request.documentIDs[record]
+                    )
+                )
+                position += length
+                offset += Int64(length)
+                sequence += 1
+            }
+        }
+
+        try writeBytes(run, at: startOffset, segment: segment)
+        if configuration.durability == .strict {
+            try synchronize(segment)
+        } else {
+            hasUnsyncedData = true
+        }
+
+        for record in published {
+            active!.index.add(
+                timestamp: record.timestamp,
+                offset: record.offset,
+                length: record.length,
+                appendTime: record.appendTime,
+                documentID: record.documentID
+            )
+        }
+        nextSequence = sequence
+        core.state.withLock { $0.publish(published) }
+        var first = firstSequence
+        for request in run {
+            let last = first + UInt64(request.recordCount) - 1
+            request.completion(.success(first...last))
+            first = last + 1
+        }
+    }
+
+    /// One `pwrite` for the whole run: a single request is written from its own buffer, several are
+    /// first copied into one.
+    private func writeBytes(_ run: ArraySlice<AppendRequest>, at offset: Int64, segment: Segment) throws(LogStoreError) {
+        do {
+            if run.count == 1 {
+                try segment.file.write(run.first!.frames[...], at: offset)
+            } else {
+                scratch.removeAll(keepingCapacity: true)
+                for request in run {
+                    scratch.append(contentsOf: request.frames)
+                }
+                try segment.file.write(scratch[...], at: offset)
+            }
+        } catch {
+            throw LogStoreError.io(error, "segment \(segment.name) at offset \(offset)")
+        }
+    }
+
+    private func synchronize(_ segment: Segment) throws(LogStoreError) {
+        do {
+            try segment.file.synchronizeData()
+        } catch {
+            throw LogStoreError.io(error, "segment \(segment.name)")
+        }
+        hasUnsyncedData = false
+        lastSync = SystemClock.monotonicNanoseconds()
+    }
+
+    // MARK: - Segments
+
+    /// Creates the next segment: header written, file and directory synchronized before any record
+    /// goes into it, so an acknowledged record never lives in a file whose name could vanish.
+    private func createSegment() throws(LogStoreError) {
+        let name = Segment.fileName(firstSequence: nextSequence)
+        let header = SegmentHeader(
+            firstSequence: nextSequence,
+            stamp: UInt64.random(in: 1...UInt64.max),
+            createdAt: SystemClock.unixMilliseconds()
+        )
+        let segment: Segment
+        do {
+            let file = try core.storage.createFile(core.directory + "/" + name)
+            segment = Segment(file: file, header: header, name: name)
+            try file.write(header.encoded(), at: 0)
+            try file.synchronizeData()
+            try core.storage.synchronizeDirectory(core.directory)
+        } catch {
+            throw LogStoreError.io(error, "new segment \(name)")
+        }
+        core.state.withLock { $0.segments.append(SegmentState(segment: segment)) }
+        active = ActiveSegment(segment: segment)
+        core.logger.debug("created segment", metadata: ["segment": name])
+    }
+
+    /// Writes the footer after the active segment's last record, makes it durable and marks the
+    /// segment sealed.
+    private func sealActiveSegment() throws(LogStoreError) {
+        guard let current = active else {
+            return
+        }
+        let footer = current.index.encodedFooter(stamp: current.segment.header.stamp, lastSequence: nextSequence - 1)
+        do {
+            try current.segment.file.write(footer, at: current.index.dataEnd)
+        } catch {
+            throw LogStoreError.io(error, "the footer of segment \(current.segment.name)")
+        }
+        try synchronize(current.segment)
+        core.state.withLock { state in
+            state.segments[state.segments.count - 1].isSealed = true
+        }
+        active = nil
+        core.logger.debug("sealed segment", metadata: ["segment": current.segment.name, "records": String(current.index.count)])
+    }
+
+    // MARK: - Timers, failure and shutdown
+
+    /// Nanoseconds until the relaxed-mode flush or the retention check is due; nil when neither applies.
+    private func nanosecondsUntilNextTimer() -> Int64? {
+        let now = SystemClock.monotonicNanoseconds()
+        var deadlines: [Int64] = []
+        if case .relaxed(let interval) = configuration.durability, hasUnsyncedData {
+            deadlines.append(lastSync + interval.nanoseconds)
+        }
+        if configuration.retention != nil {
+            deadlines.append(nextRetentionCheck)
+        }
+        return deadlines.min().map { Swift.max(0, $0 - now) }
+    }
+
+    private func runTimers() {
+        let now = SystemClock.monotonicNanoseconds()
+        if case .relaxed(let interval) = configuration.durability, hasUnsyncedData, now - lastSync >= interval.nanoseconds,
+            let segment = active?.segment
+        {
+            do {
+                try synchronize(segment)
+            } catch {
+                fail(error, requests: [])
+            }
+        }
+        if let retention = configuration.retention, now >= nextRetentionCheck {
+            nextRetentionCheck = now + configuration.retentionCheckInterval.nanoseconds
+            do {
+                _ = try core.removeSegments(appendedBefore: SystemClock.unixMilliseconds() - retention.milliseconds)
+            } catch {
+                core.logger.error("retention failed: \(error)")
+            }
+        }
+    }
+
+    /// Stops writing for good: records the failure, fails `requests` and everything queued.
+    private func fail(_ error: LogStoreError, requests: ArraySlice<AppendRequest>) {
+        let failure = LogStoreError(
+            .failed,
+            "the store stopped accepting writes after a failure and is read-only until reopened: \(error.message)",
+            systemError: error.systemError
+        )
+        core.logger.error("write failed; the store is now read-only: \(error.message)")
+        let queued = queue.withLock { queue in
+            queue.failure = failure
+            defer {
+                queue.admitted.removeAll()
+                queue.waiting.removeAll()
+                queue.admittedBytes = 0
+            }
+            return queue.admitted + queue.waiting
+        }
+        core.state.withLock { $0.failure = failure }
+        complete(requests, with: error)
+        complete(queued[...], with: failure)
+    }
+
+    private func complete(_ requests: ArraySlice<AppendRequest>, with error: LogStoreError) {
+        for request in requests {
+            request.completion(.failure(error))
+        }
+    }
+
+    /// Seals the active segment unless the store failed, then reports the writer finished.
+    private func finish() {
+        let failed = queue.withLock { $0.failure != nil }
+        if !failed {
+            do {
+                try sealActiveSegment()
+            } catch {
+                core.logger.error("sealing the active segment at close failed: \(error.message)")
+            }
+        }
+        queue.withLock { $0.isFinished = true }
+        queue.broadcast()
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+
+    var milliseconds: Int64 {
+        nanoseconds / 1_000_000
+    }
+}
