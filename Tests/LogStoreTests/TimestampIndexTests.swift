@@ -1,0 +1,79 @@
+@testable import LogStore
+import Testing
+
+@Suite struct TimestampIndexTests {
+    /// Sorts (timestamp, ordinal) pairs the way the index must.
+    private func expected(_ entries: [(Double, UInt32)]) -> [TimestampIndex.Key] {
+        entries.map { TimestampIndex.Key(timestamp: $0.0, ordinal: Int64($0.1)) }.sorted()
+    }
+
+    private func build(_ timestamps: [Double]) -> TimestampIndex {
+        var index = TimestampIndex()
+        for (ordinal, timestamp) in timestamps.enumerated() {
+            index.insert(timestamp: timestamp, ordinal: UInt32(ordinal))
+        }
+        return index
+    }
+
+    @Test func keepsArrivalOrderForEqualTimestamps() {
+        let index = build([5, 5, 3, 5, 3])
+        let keys = index.entries(after: nil, through: nil, limit: 10)
+        #expect(keys.map(\.ordinal) == [2, 4, 0, 1, 3])
+    }
+
+    @Test func matchesSortedOrderForRandomArrivals() {
+        var generator = SystemRandomNumberGenerator()
+        let timestamps = (0..<20_000).map { _ in Double(Int.random(in: 0..<3_000, using: &generator)) }
+        let index = build(timestamps)
+        let all = expected(timestamps.enumerated().map { ($0.element, UInt32($0.offset)) })
+        #expect(index.entries(after: nil, through: nil, limit: .max) == all)
+        #expect(index.entries(before: nil, downTo: nil, limit: .max) == all.reversed())
+        #expect(index.count == timestamps.count)
+    }
+
+    @Test func pagesResumeAfterTheLastKey() {
+        var generator = SystemRandomNumberGenerator()
+        let timestamps = (0..<5_000).map { _ in Double(Int.random(in: 0..<50, using: &generator)) }
+        let index = build(timestamps)
+        var pages: [TimestampIndex.Key] = []
+        var key: TimestampIndex.Key?
+        while true {
+            let page = index.entries(after: key, through: nil, limit: 97)
+            guard let last = page.last else {
+                break
+            }
+            pages += page
+            key = last
+        }
+        #expect(pages == index.entries(after: nil, through: nil, limit: .max))
+    }
+
+    @Test func countsInclusiveRanges() {
+        let index = build([1, 2, 2, 3, 10, 0.5, 2.5])
+        #expect(index.count(from: 2, through: 3) == 4)
+        #expect(index.count(from: nil, through: 2) == 4)
+        #expect(index.count(from: 2.5, through: nil) == 3)
+        #expect(index.count(from: nil, through: nil) == 7)
+        #expect(index.count(from: 4, through: 9) == 0)
+        #expect(index.count(from: 5, through: 1) == 0)
+    }
+
+    @Test func removesOldOrdinalsAndRebases() {
+        var index = build([4, 1, 3, 2, 0])
+        index.removeOrdinals(below: 2)
+        let keys = index.entries(after: nil, through: nil, limit: 10)
+        #expect(keys.map(\.timestamp) == [0, 2, 3])
+        #expect(keys.map(\.ordinal) == [2, 1, 0])
+    }
+
+    @Test func lastIsTheGreatestKey() {
+        #expect(build([]).last == nil)
+        #expect(build([3, 9, 1]).last == TimestampIndex.Key(timestamp: 9, ordinal: 1))
+        #expect(build([3, 3]).last == TimestampIndex.Key(timestamp: 3, ordinal: 1))
+    }
+
+    @Test func memoryStaysBelowSixteenBytesPerEntry() {
+        let index = build((0..<300_000).map(Double.init))
+        #expect(Double(index.memoryBytes) / 300_000 <= 14)
+    }
+}
