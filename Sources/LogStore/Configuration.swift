@@ -44,10 +44,16 @@ extension LogStore {
 
         func validate() throws(LogStoreError) {
             guard (4096...Int(UInt32.max)).contains(maximumSegmentBytes) else {
-                throw LogStoreError(.invalidArgument, "maximumSegmentBytes is \(maximumSegmentBytes); use 4096 to \(UInt32.max)")
+                throw LogStoreError(
+                    .invalidArgument,
+                    "maximumSegmentBytes is \(maximumSegmentBytes); use 4096 to \(UInt32.max)"
+                )
             }
             guard maximumRecordBytes > 0, maximumRecordBytes <= Frame.maximumBodyLength else {
-                throw LogStoreError(.invalidArgument, "maximumRecordBytes is \(maximumRecordBytes); use 1 to \(Frame.maximumBodyLength)")
+                throw LogStoreError(
+                    .invalidArgument,
+                    "maximumRecordBytes is \(maximumRecordBytes); use 1 to \(Frame.maximumBodyLength)"
+                )
             }
             guard maximumWriteBytes > 0, maximumQueuedBytes > 0 else {
                 throw LogStoreError(.invalidArgument, "maximumWriteBytes and maximumQueuedBytes must be positive")

@@ -77,7 +77,10 @@ extension LogStore {
     /// keeping sequence numbers contiguous and never deleting the newest segment. Returns the names
     /// of the deleted segment files.
     @discardableResult
-    public func removeSegments(olderThan age: Duration, now: Int64 = SystemClock.unixMilliseconds()) throws(LogStoreError) -> [String] {
+    public func removeSegments(
+        olderThan age: Duration,
+        now: Int64 = SystemClock.unixMilliseconds()
+    ) throws(LogStoreError) -> [String] {
         guard !configuration.readOnly else {
             throw LogStoreError(.readOnly, "the store at \(directory) was opened read-only")
         }

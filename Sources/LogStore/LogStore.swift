@@ -88,7 +88,9 @@ public final class LogStore: Sendable {
             var segmentState = SegmentState(segment: segment.segment)
             let firstSequence = segment.segment.firstSequence
             let ordinalStart = UInt32(firstSequence - first)
-            segmentState.checkpoints.reserveCapacity((segment.index.count + SegmentState.checkpointInterval - 1) / SegmentState.checkpointInterval)
+            segmentState.checkpoints.reserveCapacity(
+                (segment.index.count + SegmentState.checkpointInterval - 1) / SegmentState.checkpointInterval
+            )
             for position in stride(from: 0, to: segment.index.count, by: SegmentState.checkpointInterval) {
                 segmentState.checkpoints.append(segment.index.offsets[position])
             }
@@ -153,7 +155,8 @@ extension LogStore {
     /// durable. Suspends without blocking a thread; the errors are those of the blocking `append`.
     @discardableResult
     public func append(_ records: [NewRecord]) async throws(LogStoreError) -> ClosedRange<UInt64> {
-        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<ClosedRange<UInt64>, LogStoreError>, Never>) in
+        let result = await withCheckedContinuation {
+            (continuation: CheckedContinuation<Result<ClosedRange<UInt64>, LogStoreError>, Never>) in
             do throws(LogStoreError) {
                 try submit(records) { continuation.resume(returning: $0) }
             } catch {
@@ -196,13 +199,18 @@ extension LogStore {
         var bytes = 0
         for (position, record) in records.enumerated() {
             func invalid(_ reason: String) -> LogStoreError {
-                LogStoreError(.invalidRecord, "record \(position) of the batch: \(reason); nothing of the batch was stored")
+                LogStoreError(
+                    .invalidRecord,
+                    "record \(position) of the batch: \(reason); nothing of the batch was stored"
+                )
             }
             if let timestamp = record.timestamp, !timestamp.isFinite {
                 throw invalid("the timestamp \(timestamp) is not a finite number")
             }
             if record.payload.count > configuration.maximumRecordBytes {
-                throw invalid("the payload is \(record.payload.count) bytes, above the limit of \(configuration.maximumRecordBytes)")
+                throw invalid(
+                    "the payload is \(record.payload.count) bytes, above the limit of \(configuration.maximumRecordBytes)"
+                )
             }
             if let id = record.documentID, id.isEmpty || id.utf8.count > Int(UInt16.max) {
                 throw invalid("the document id must be 1 to \(UInt16.max) bytes of UTF-8")

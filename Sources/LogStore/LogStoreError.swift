@@ -49,6 +49,10 @@ public struct LogStoreError: Error, Sendable, CustomStringConvertible {
 
     /// An I/O failure of `operation` on a file of the store, with the system's reason appended.
     static func io(_ error: SystemError, _ context: String) -> LogStoreError {
-        LogStoreError(.io, "\(error.operation) failed on \(context): \(error.reason) (errno \(error.errno))", systemError: error)
+        LogStoreError(
+            .io,
+            "\(error.operation) failed on \(context): \(error.reason) (errno \(error.errno))",
+            systemError: error
+        )
     }
 }

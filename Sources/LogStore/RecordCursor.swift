@@ -64,13 +64,24 @@ public struct RecordCursor {
         let order = order
         let lastTimestamp = lastTimestamp
         let lastSequence = lastSequence
-        let result: Result<[(location: RecordLocation, timestamp: Double?)], LogStoreError> = core.state.withLock { state in
+        let result: Result<[(location: RecordLocation, timestamp: Double?)], LogStoreError> = core.state.withLock {
+            state in
             guard !state.isClosed else {
                 return .failure(LogStoreError(.closed, "the store at \(core.directory) is closed"))
             }
             switch order {
             case .timestamp(let start, let end, let descending):
-                return .success(Self.timestampPage(state, start: start, end: end, descending: descending, after: lastTimestamp, lastSequence, limit: limit))
+                return .success(
+                    Self.timestampPage(
+                        state,
+                        start: start,
+                        end: end,
+                        descending: descending,
+                        after: lastTimestamp,
+                        lastSequence,
+                        limit: limit
+                    )
+                )
             case .sequence:
                 return .success(Self.sequencePage(state, after: lastSequence, limit: limit))
             }
@@ -100,7 +111,8 @@ public struct RecordCursor {
         } else if !descending, let start {
             key = TimestampIndex.Key(timestamp: start, ordinal: .min)
         }
-        let keys = descending
+        let keys =
+            descending
             ? state.timestampIndex.entries(before: key, downTo: start, limit: limit)
             : state.timestampIndex.entries(after: key, through: end, limit: limit)
         return keys.compactMap { key in
@@ -108,7 +120,11 @@ public struct RecordCursor {
         }
     }
 
-    private static func sequencePage(_ state: StoreState, after sequence: UInt64?, limit: Int) -> [(location: RecordLocation, timestamp: Double?)] {
+    private static func sequencePage(
+        _ state: StoreState,
+        after sequence: UInt64?,
+        limit: Int
+    ) -> [(location: RecordLocation, timestamp: Double?)] {
         let first = Swift.max(sequence.map { $0 + 1 } ?? state.firstSequence, state.firstSequence)
         guard first < state.nextSequence else {
             return []
@@ -147,7 +163,8 @@ struct FrameReader {
             let header = try header(at: offset, in: segment)
             guard header.sequence == location.sequence,
                 let start = try reader!.load(header.frameLength, at: offset),
-                Frame.checksum(reader!.window, at: start, length: header.frameLength, stamp: segment.header.stamp) == header.checksum
+                Frame.checksum(reader!.window, at: start, length: header.frameLength, stamp: segment.header.stamp)
+                    == header.checksum
             else {
                 throw damaged(segment, offset, "record \(location.sequence) failed its checksum")
             }

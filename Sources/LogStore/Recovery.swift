@@ -98,7 +98,11 @@ struct Recovery {
             return nil
         }
         guard header.firstSequence == sequence else {
-            throw damaged(name, at: 16, "the header names first sequence \(header.firstSequence), not the one in the file name")
+            throw damaged(
+                name,
+                at: 16,
+                "the header names first sequence \(header.firstSequence), not the one in the file name"
+            )
         }
         return Segment(file: file, header: header, name: name)
     }
@@ -127,8 +131,13 @@ struct Recovery {
             if let stop = scan.stop {
                 throw damaged(segment.name, at: stop.offset, stop.reason)
             }
-            logger.warning("a sealed segment has no valid footer; its records were read by scanning", metadata: ["segment": segment.name])
-            return try seal(RecoveredSegment(segment: segment, index: scan.index, lastSequence: scan.lastSequence, isSealed: false))
+            logger.warning(
+                "a sealed segment has no valid footer; its records were read by scanning",
+                metadata: ["segment": segment.name]
+            )
+            return try seal(
+                RecoveredSegment(segment: segment, index: scan.index, lastSequence: scan.lastSequence, isSealed: false)
+            )
         } catch let error as SystemError {
             throw LogStoreError.io(error, "segment \(segment.name)")
         } catch let error as LogStoreError {
@@ -152,9 +161,17 @@ struct Recovery {
             }
             if scan.index.count == 0 {
                 try removeIncompleteSegment(segment.name, reason: "it holds no complete record")
-                return readOnly ? RecoveredSegment(segment: segment, index: scan.index, lastSequence: scan.lastSequence, isSealed: false) : nil
+                return readOnly
+                    ? RecoveredSegment(
+                        segment: segment,
+                        index: scan.index,
+                        lastSequence: scan.lastSequence,
+                        isSealed: false
+                    ) : nil
             }
-            return try seal(RecoveredSegment(segment: segment, index: scan.index, lastSequence: scan.lastSequence, isSealed: false))
+            return try seal(
+                RecoveredSegment(segment: segment, index: scan.index, lastSequence: scan.lastSequence, isSealed: false)
+            )
         } catch let error as SystemError {
             throw LogStoreError.io(error, "segment \(segment.name)")
         } catch let error as LogStoreError {
@@ -167,8 +184,17 @@ struct Recovery {
     /// Truncates the segment at the end of its last complete batch, after checking that no valid
     /// record follows the damage.
     private func repairTornTail(_ segment: Segment, scan: SegmentScan, stop: SegmentScan.Stop, fileSize: Int64) throws {
-        if let later = try SegmentScan.findValidFrame(in: segment, after: stop.offset, sequenceAbove: scan.lastSequence, fileSize: fileSize) {
-            throw damaged(segment.name, at: stop.offset, "\(stop.reason), and a valid record follows at offset \(later)")
+        if let later = try SegmentScan.findValidFrame(
+            in: segment,
+            after: stop.offset,
+            sequenceAbove: scan.lastSequence,
+            fileSize: fileSize
+        ) {
+            throw damaged(
+                segment.name,
+                at: stop.offset,
+                "\(stop.reason), and a valid record follows at offset \(later)"
+            )
         }
         let validEnd = scan.index.dataEnd
         guard !readOnly else {
@@ -193,7 +219,12 @@ struct Recovery {
             return nil
         }
         let trailerBytes = try segment.file.read(count: SegmentIndex.trailerSize, at: fileSize - trailerSize)
-        guard let trailer = try? SegmentIndex.decodeTrailer(trailerBytes, stamp: segment.header.stamp, fileSize: fileSize),
+        guard
+            let trailer = try? SegmentIndex.decodeTrailer(
+                trailerBytes,
+                stamp: segment.header.stamp,
+                fileSize: fileSize
+            ),
             trailer.lastSequence == segment.firstSequence + UInt64(trailer.count) - 1
         else {
             return nil
@@ -211,7 +242,10 @@ struct Recovery {
         guard !readOnly else {
             return recovered
         }
-        let footer = recovered.index.encodedFooter(stamp: recovered.segment.header.stamp, lastSequence: recovered.lastSequence)
+        let footer = recovered.index.encodedFooter(
+            stamp: recovered.segment.header.stamp,
+            lastSequence: recovered.lastSequence
+        )
         try recovered.segment.file.write(footer, at: recovered.index.dataEnd)
         try recovered.segment.file.synchronizeData()
         var sealed = recovered
@@ -220,7 +254,8 @@ struct Recovery {
     }
 
     private func checkContinuity(_ segments: [RecoveredSegment]) throws(LogStoreError) {
-        for (previous, next) in zip(segments, segments.dropFirst()) where next.segment.firstSequence != previous.lastSequence + 1 {
+        for (previous, next) in zip(segments, segments.dropFirst())
+        where next.segment.firstSequence != previous.lastSequence + 1 {
             throw damaged(
                 next.segment.name,
                 at: nil,

@@ -35,7 +35,9 @@ struct SegmentScan {
                 }
                 return scan
             }
-            guard offset + Int64(Frame.headerSize) <= fileSize, let start = try reader.load(Frame.headerSize, at: offset) else {
+            guard offset + Int64(Frame.headerSize) <= fileSize,
+                let start = try reader.load(Frame.headerSize, at: offset)
+            else {
                 scan.stop = Stop(offset: offset, reason: "a frame header is cut off by the end of the file")
                 return scan
             }
@@ -49,18 +51,29 @@ struct SegmentScan {
             guard offset + Int64(header.frameLength) <= fileSize,
                 let frameStart = try reader.load(header.frameLength, at: offset)
             else {
-                scan.stop = Stop(offset: offset, reason: "a frame of \(header.frameLength) bytes runs past the end of the file")
+                scan.stop = Stop(
+                    offset: offset,
+                    reason: "a frame of \(header.frameLength) bytes runs past the end of the file"
+                )
                 return scan
             }
-            guard Frame.checksum(reader.window, at: frameStart, length: header.frameLength, stamp: stamp) == header.checksum else {
+            guard
+                Frame.checksum(reader.window, at: frameStart, length: header.frameLength, stamp: stamp)
+                    == header.checksum
+            else {
                 scan.stop = Stop(offset: offset, reason: "checksum mismatch")
                 return scan
             }
             guard header.sequence == expected else {
-                scan.stop = Stop(offset: offset, reason: "sequence number \(header.sequence) where \(expected) was expected")
+                scan.stop = Stop(
+                    offset: offset,
+                    reason: "sequence number \(header.sequence) where \(expected) was expected"
+                )
                 return scan
             }
-            let documentID = header.documentIDLength == 0 ? nil : Frame.record(in: reader.window, at: frameStart, header: header).documentID
+            let documentID =
+                header.documentIDLength == 0
+                ? nil : Frame.record(in: reader.window, at: frameStart, header: header).documentID
             pending.append((header, offset, documentID))
             scan.lastSeenSequence = header.sequence
             offset += Int64(header.frameLength)
@@ -97,7 +110,8 @@ struct SegmentScan {
                 return nil
             }
             let header = Frame.header(in: reader.window, at: start)
-            let plausible = (try? Frame.checkHeader(header)) != nil && header.sequence > sequence
+            let plausible =
+                (try? Frame.checkHeader(header)) != nil && header.sequence > sequence
                 && candidate + Int64(header.frameLength) <= fileSize
             if plausible, let frameStart = try reader.load(header.frameLength, at: candidate),
                 Frame.checksum(reader.window, at: frameStart, length: header.frameLength, stamp: segment.header.stamp)

@@ -27,7 +27,8 @@ extension LogStore {
 
     public func statistics() -> Statistics {
         core.state.withLock { state in
-            let timestamps = state.segments.compactMap(\.minimumTimestamp) + state.segments.compactMap(\.maximumTimestamp)
+            let timestamps =
+                state.segments.compactMap(\.minimumTimestamp) + state.segments.compactMap(\.maximumTimestamp)
             let checkpointBytes = state.segments.reduce(0) { $0 + $1.checkpoints.capacity * 4 }
             return Statistics(
                 segmentCount: state.segments.count,

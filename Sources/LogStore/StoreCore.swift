@@ -41,7 +41,10 @@ final class StoreCore: Sendable {
         defer {
             if !removed.isEmpty {
                 state.withLock { $0.removeOldestSegments(removed.count) }
-                logger.info("retention removed \(removed.count) segments", metadata: ["first": removed[0], "last": removed[removed.count - 1]])
+                logger.info(
+                    "retention removed \(removed.count) segments",
+                    metadata: ["first": removed[0], "last": removed[removed.count - 1]]
+                )
             }
         }
         for segment in candidates {

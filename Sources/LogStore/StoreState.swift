@@ -104,7 +104,12 @@ struct StoreState: Sendable {
     mutating func publish(_ records: [PublishedRecord]) {
         let position = segments.count - 1
         for record in records {
-            segments[position].add(offset: record.offset, length: record.length, timestamp: record.timestamp, appendTime: record.appendTime)
+            segments[position].add(
+                offset: record.offset,
+                length: record.length,
+                timestamp: record.timestamp,
+                appendTime: record.appendTime
+            )
             if let timestamp = record.timestamp {
                 timestampIndex.insert(timestamp: timestamp, ordinal: UInt32(record.sequence - ordinalBase))
             }

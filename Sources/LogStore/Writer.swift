@@ -66,7 +66,8 @@ final class Writer: @unchecked Sendable {
             if queue.isClosing {
                 return LogStoreError(.closed, "the store is closed")
             }
-            let fits = queue.admittedBytes == 0 || queue.admittedBytes + request.byteCount <= configuration.maximumQueuedBytes
+            let fits =
+                queue.admittedBytes == 0 || queue.admittedBytes + request.byteCount <= configuration.maximumQueuedBytes
             if fits && queue.waiting.isEmpty {
                 queue.admitted.append(request)
                 queue.admittedBytes += request.byteCount
@@ -155,7 +156,7 @@ final class Writer: @unchecked Sendable {
                 let run = takeRun(requests, from: position)
                 try writeRun(requests[position..<run])
                 position = run
-            } catch where error.code == .capacityExceeded {
+            } catch let error where error.code == .capacityExceeded {
                 // Nothing was written, so the store stays healthy; only these callers fail.
                 complete(requests[position...], with: error)
                 return
@@ -254,7 +255,8 @@ final class Writer: @unchecked Sendable {
 
     /// One `pwrite` for the whole run: a single request is written from its own buffer, several are
     /// first copied into one.
-    private func writeBytes(_ run: ArraySlice<AppendRequest>, at offset: Int64, segment: Segment) throws(LogStoreError) {
+    private func writeBytes(_ run: ArraySlice<AppendRequest>, at offset: Int64, segment: Segment) throws(LogStoreError)
+    {
         do {
             if run.count == 1 {
                 try segment.file.write(run.first!.frames[...], at: offset)
@@ -323,7 +325,10 @@ final class Writer: @unchecked Sendable {
             state.segments[state.segments.count - 1].isSealed = true
         }
         active = nil
-        core.logger.debug("sealed segment", metadata: ["segment": current.segment.name, "records": String(current.index.count)])
+        core.logger.debug(
+            "sealed segment",
+            metadata: ["segment": current.segment.name, "records": String(current.index.count)]
+        )
     }
 
     // MARK: - Timers, failure and shutdown
@@ -343,7 +348,8 @@ final class Writer: @unchecked Sendable {
 
     private func runTimers() {
         let now = SystemClock.monotonicNanoseconds()
-        if case .relaxed(let interval) = configuration.durability, hasUnsyncedData, now - lastSync >= interval.nanoseconds,
+        if case .relaxed(let interval) = configuration.durability, hasUnsyncedData,
+            now - lastSync >= interval.nanoseconds,
             let segment = active?.segment
         {
             do {

@@ -53,7 +53,12 @@ public struct FileDescriptor: Sendable, Hashable {
         while done < range.count {
             let count = try retryingInterrupts("pread") {
                 buffer.withUnsafeMutableBytes { bytes in
-                    Glibc.pread(rawValue, bytes.baseAddress! + range.lowerBound + done, range.count - done, off_t(offset) + off_t(done))
+                    Glibc.pread(
+                        rawValue,
+                        bytes.baseAddress! + range.lowerBound + done,
+                        range.count - done,
+                        off_t(offset) + off_t(done)
+                    )
                 }
             }
             if count == 0 {

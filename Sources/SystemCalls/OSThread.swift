@@ -8,12 +8,17 @@ public enum OSThread {
     public static func spawn(name: String, _ body: @escaping @Sendable () -> Void) {
         let context = Unmanaged.passRetained(ThreadContext(name: name, body: body)).toOpaque()
         var thread = pthread_t()
-        let result = pthread_create(&thread, nil, { argument in
-            let context = Unmanaged<ThreadContext>.fromOpaque(argument!).takeRetainedValue()
-            clinux_set_thread_name(String(context.name.utf8.prefix(15))!)
-            context.body()
-            return nil
-        }, context)
+        let result = pthread_create(
+            &thread,
+            nil,
+            { argument in
+                let context = Unmanaged<ThreadContext>.fromOpaque(argument!).takeRetainedValue()
+                clinux_set_thread_name(String(context.name.utf8.prefix(15))!)
+                context.body()
+                return nil
+            },
+            context
+        )
         precondition(result == 0, "pthread_create failed: \(SystemError("pthread_create", errno: result))")
         pthread_detach(thread)
     }

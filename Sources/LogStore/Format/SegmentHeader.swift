@@ -45,7 +45,9 @@ struct SegmentHeader: Equatable, Sendable {
         }
         let version = bytes.loadLittleEndian(UInt16.self, at: 8)
         guard version == formatVersion else {
-            throw FormatProblem("format version \(version) is not supported (this build reads version \(formatVersion))")
+            throw FormatProblem(
+                "format version \(version) is not supported (this build reads version \(formatVersion))"
+            )
         }
         let flags = bytes.loadLittleEndian(UInt16.self, at: 10)
         guard flags == 0 else {

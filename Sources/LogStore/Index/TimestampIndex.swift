@@ -122,8 +122,12 @@ struct TimestampIndex: Sendable {
         var result: [Key] = []
         result.reserveCapacity(Swift.min(limit, 1024))
         while result.count < limit {
-            let mainKey = main < mainTimestamps.count ? Key(timestamp: mainTimestamps[main], ordinal: Int64(mainOrdinals[main])) : nil
-            let sideKey = side < sideTimestamps.count ? Key(timestamp: sideTimestamps[side], ordinal: Int64(sideOrdinals[side])) : nil
+            let mainKey =
+                main < mainTimestamps.count
+                ? Key(timestamp: mainTimestamps[main], ordinal: Int64(mainOrdinals[main])) : nil
+            let sideKey =
+                side < sideTimestamps.count
+                ? Key(timestamp: sideTimestamps[side], ordinal: Int64(sideOrdinals[side])) : nil
             let next: Key
             switch (mainKey, sideKey) {
             case (nil, nil):
@@ -151,8 +155,12 @@ struct TimestampIndex: Sendable {
     ///
     /// - Complexity: O(log n + limit).
     func entries(before key: Key?, downTo start: Double?, limit: Int) -> [Key] {
-        var main = (key.map { Self.firstPosition(notBefore: $0, timestamps: mainTimestamps, ordinals: mainOrdinals) } ?? mainTimestamps.count) - 1
-        var side = (key.map { Self.firstPosition(notBefore: $0, timestamps: sideTimestamps, ordinals: sideOrdinals) } ?? sideTimestamps.count) - 1
+        var main =
+            (key.map { Self.firstPosition(notBefore: $0, timestamps: mainTimestamps, ordinals: mainOrdinals) }
+                ?? mainTimestamps.count) - 1
+        var side =
+            (key.map { Self.firstPosition(notBefore: $0, timestamps: sideTimestamps, ordinals: sideOrdinals) }
+                ?? sideTimestamps.count) - 1
         var result: [Key] = []
         result.reserveCapacity(Swift.min(limit, 1024))
         while result.count < limit {
