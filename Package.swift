@@ -28,7 +28,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "CrashWriter",
-            dependencies: ["LogStore"],
+            dependencies: ["LogStore", "SystemCalls", "TestSupport"],
             path: "Tests/CrashWriter"
         ),
         .testTarget(

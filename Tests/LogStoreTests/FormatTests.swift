@@ -1,6 +1,7 @@
-@testable import LogStore
 import SystemCalls
 import Testing
+
+@testable import LogStore
 
 @Suite struct FrameTests {
     private let stamp: UInt64 = 0x1122_3344_5566_7788
@@ -133,15 +134,29 @@ import Testing
         var offset = Int64(SegmentHeader.size)
         for position in 0..<20 {
             let timestamp: Double? = position == 5 ? nil : Double(1000 - position)
-            index.add(timestamp: timestamp, offset: offset, length: 100, appendTime: Int64(position), documentID: position % 4 == 0 ? "doc\(position)" : nil)
+            index.add(
+                timestamp: timestamp,
+                offset: offset,
+                length: 100,
+                appendTime: Int64(position),
+                documentID: position % 4 == 0 ? "doc\(position)" : nil
+            )
             offset += 100
         }
         return index
     }
 
     private func decode(_ footer: [UInt8], fileSize: Int64) throws -> SegmentIndex {
-        let trailer = try SegmentIndex.decodeTrailer(Array(footer.suffix(SegmentIndex.trailerSize)), stamp: stamp, fileSize: fileSize)
-        return try SegmentIndex.decodeBlocks(Array(footer.dropLast(SegmentIndex.trailerSize)), trailer: trailer, stamp: stamp)
+        let trailer = try SegmentIndex.decodeTrailer(
+            Array(footer.suffix(SegmentIndex.trailerSize)),
+            stamp: stamp,
+            fileSize: fileSize
+        )
+        return try SegmentIndex.decodeBlocks(
+            Array(footer.dropLast(SegmentIndex.trailerSize)),
+            trailer: trailer,
+            stamp: stamp
+        )
     }
 
     @Test func roundTrips() throws {
@@ -176,7 +191,11 @@ import Testing
         let trailer = Array(footer.suffix(SegmentIndex.trailerSize))
         // Room for the trailer but not for the 20 index entries it announces.
         #expect(throws: FormatProblem.self) {
-            try SegmentIndex.decodeTrailer(trailer, stamp: stamp, fileSize: index.dataEnd + Int64(SegmentIndex.trailerSize) + 100)
+            try SegmentIndex.decodeTrailer(
+                trailer,
+                stamp: stamp,
+                fileSize: index.dataEnd + Int64(SegmentIndex.trailerSize) + 100
+            )
         }
         // A data end before the header.
         #expect(throws: FormatProblem.self) {

@@ -18,7 +18,13 @@ import Testing
         return store
     }
 
-    private func timestamps(_ store: LogStore, from start: Double? = nil, through end: Double? = nil, limit: Int? = nil, descending: Bool = false) throws -> [Double?] {
+    private func timestamps(
+        _ store: LogStore,
+        from start: Double? = nil,
+        through end: Double? = nil,
+        limit: Int? = nil,
+        descending: Bool = false
+    ) throws -> [Double?] {
         var cursor = try store.records(from: start, through: end, limit: limit, descending: descending)
         return try cursor.collect().map(\.timestamp)
     }
@@ -66,7 +72,11 @@ import Testing
 
     @Test func fractionalTimestamps() throws {
         let store = try store(with: [1_333_046_104.322, 1_333_046_104.3, 1_333_046_104.5, 1_333_046_105])
-        #expect(try timestamps(store, from: 1_333_046_104.31, through: 1_333_046_104.5) == [1_333_046_104.322, 1_333_046_104.5])
+        #expect(
+            try timestamps(store, from: 1_333_046_104.31, through: 1_333_046_104.5) == [
+                1_333_046_104.322, 1_333_046_104.5,
+            ]
+        )
     }
 
     @Test func limitAndDescending() throws {
@@ -108,7 +118,10 @@ import Testing
         #expect(records.map(\.sequence) == expected.map(\.1))
         #expect(records.map(\.payload) == expected.map { Fixtures.payload(timestamp: $0.0, number: Int($0.1) - 1) })
         var descending = try store.records(from: 50, through: 150, descending: true)
-        #expect(try descending.collect().map(\.sequence) == expected.filter { (50...150).contains($0.0) }.reversed().map(\.1))
+        #expect(
+            try descending.collect().map(\.sequence)
+                == expected.filter { (50...150).contains($0.0) }.reversed().map(\.1)
+        )
     }
 
     @Test func appendsBetweenPagesAreSeenOnce() throws {
@@ -136,7 +149,8 @@ import Testing
 
     @Test func payloadIsReturnedByteForByte() throws {
         let store = try openStore()
-        let payload: [UInt8] = Array(#"{"timestamp": 1.5e3, "text": "caf\u00e9 \ud83d\ude00", "raw": "é"}"#.utf8) + [0x20, 0x0A]
+        let payload: [UInt8] =
+            Array(#"{"timestamp": 1.5e3, "text": "caf\u00e9 \ud83d\ude00", "raw": "é"}"#.utf8) + [0x20, 0x0A]
         let sequence = try store.append(NewRecord(timestamp: 1500, payload: payload))
         #expect(try store.record(sequence: sequence)?.payload == payload)
     }

@@ -1,3 +1,4 @@
+import Glibc
 import LogStore
 import SystemCalls
 import TestSupport
@@ -13,7 +14,10 @@ import Testing
     @Test func sequenceNumbersStartAtOneAndGrowByRecord() throws {
         let store = try openStore()
         #expect(try store.append(Fixtures.record(timestamp: 1, number: 0)) == 1)
-        #expect(try store.append([Fixtures.record(timestamp: 2, number: 1), Fixtures.record(timestamp: 3, number: 2)]) == 2...3)
+        #expect(
+            try store.append([Fixtures.record(timestamp: 2, number: 1), Fixtures.record(timestamp: 3, number: 2)])
+                == 2...3
+        )
         #expect(try store.record(sequence: 3)?.timestamp == 3)
     }
 
@@ -59,11 +63,25 @@ import Testing
             let store = try openStore(segmentBytes: 4096)
             for revision in 1...100 {
                 try store.append(
-                    NewRecord(timestamp: Double(revision), payload: Array("{\"v\":\(revision)}".utf8), documentID: "a", revision: "\(revision)-x")
+                    NewRecord(
+                        timestamp: Double(revision),
+                        payload: Array("{\"v\":\(revision)}".utf8),
+                        documentID: "a",
+                        revision: "\(revision)-x"
+                    )
                 )
-                try store.append(NewRecord(timestamp: nil, payload: Array("{}".utf8), documentID: "b\(revision % 3)", revision: "\(revision)-y"))
+                try store.append(
+                    NewRecord(
+                        timestamp: nil,
+                        payload: Array("{}".utf8),
+                        documentID: "b\(revision % 3)",
+                        revision: "\(revision)-y"
+                    )
+                )
             }
-            try store.append(NewRecord(timestamp: nil, payload: [], documentID: "b0", revision: "101-z", isDeleted: true))
+            try store.append(
+                NewRecord(timestamp: nil, payload: [], documentID: "b0", revision: "101-z", isDeleted: true)
+            )
             #expect(try store.latestRecord(documentID: "a")?.revision == "100-x")
             store.close()
         }
@@ -119,7 +137,8 @@ import Testing
                 try store.append([good, record])
             } throws: { error in
                 let error = error as! LogStoreError
-                return error.code == .invalidRecord && error.message.contains("record 1 of the batch") && error.message.contains(reason)
+                return error.code == .invalidRecord && error.message.contains("record 1 of the batch")
+                    && error.message.contains(reason)
             }
         }
         #expect(throws: LogStoreError.self) { try store.append([]) }
@@ -193,5 +212,3 @@ import Testing
 enum ProcessIdentity {
     static var current: Int32 { getpid() }
 }
-
-import Glibc

@@ -1,5 +1,6 @@
-@testable import LogStore
 import Testing
+
+@testable import LogStore
 
 @Suite struct TimestampIndexTests {
     /// Sorts (timestamp, ordinal) pairs the way the index must.

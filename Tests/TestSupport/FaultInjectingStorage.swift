@@ -9,7 +9,24 @@ import SystemCalls
 public final class FaultInjectingStorage: StorageSystem {
     /// A file operation, as the log records it.
     public enum Operation: String, Sendable {
-        case open, create, read, write, synchronizeData, truncate, list, createDirectory, remove, rename, synchronizeDirectory
+        case open, create, read, write, synchronizeData, truncate, list, createDirectory, remove, rename,
+            synchronizeDirectory
+
+        /// The C function the real storage calls, which an injected error names.
+        var functionName: String {
+            switch self {
+            case .open, .create: "open"
+            case .read: "pread"
+            case .write: "pwrite"
+            case .synchronizeData: "fdatasync"
+            case .truncate: "ftruncate"
+            case .list: "opendir"
+            case .createDirectory: "mkdir"
+            case .remove: "unlink"
+            case .rename: "rename"
+            case .synchronizeDirectory: "fsync"
+            }
+        }
     }
 
     /// One logged operation and the file or directory it worked on.
@@ -38,7 +55,11 @@ public final class FaultInjectingStorage: StorageSystem {
     /// Makes the operation fail with `errno` after it has succeeded `successes` more times; once
     /// unless `permanent`, in which case every later call fails too.
     public func fail(_ operation: Operation, after successes: Int = 0, errno: CInt = EIO, permanent: Bool = false) {
-        state.withLock { $0.faults.append(Fault(operation: operation, remainingSuccesses: successes, errno: errno, isPermanent: permanent)) }
+        state.withLock {
+            $0.faults.append(
+                Fault(operation: operation, remainingSuccesses: successes, errno: errno, isPermanent: permanent)
+            )
+        }
     }
 
     /// Every operation so far, oldest first.
@@ -69,7 +90,7 @@ public final class FaultInjectingStorage: StorageSystem {
             return code
         }
         if let injected {
-            throw SystemError(operation.rawValue, path: path, errno: injected)
+            throw SystemError(operation.functionName, path: path, errno: injected)
         }
     }
 
