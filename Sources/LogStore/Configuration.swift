@@ -49,10 +49,13 @@ extension LogStore {
                     "maximumSegmentBytes is \(maximumSegmentBytes); use 4096 to \(UInt32.max)"
                 )
             }
-            guard maximumRecordBytes > 0, maximumRecordBytes <= Frame.maximumBodyLength else {
+            // A frame body is the payload plus a document id and a revision of up to 65,535 bytes each,
+            // and a reader rejects bodies above the format maximum.
+            let largestPayload = Frame.maximumBodyLength - 2 * Int(UInt16.max)
+            guard maximumRecordBytes > 0, maximumRecordBytes <= largestPayload else {
                 throw LogStoreError(
                     .invalidArgument,
-                    "maximumRecordBytes is \(maximumRecordBytes); use 1 to \(Frame.maximumBodyLength)"
+                    "maximumRecordBytes is \(maximumRecordBytes); use 1 to \(largestPayload)"
                 )
             }
             guard maximumWriteBytes > 0, maximumQueuedBytes > 0 else {

@@ -38,15 +38,17 @@ struct Recovery {
         var recovered: [RecoveredSegment] = []
         for (position, (sequence, name)) in segmentNames.enumerated() {
             let isLast = position == segmentNames.count - 1
+            if let previous = recovered.last, sequence != previous.lastSequence + 1 {
+                throw missingRecords(after: previous, before: name, firstSequence: sequence)
+            }
             guard let segment = try openSegment(name, sequence: sequence, isLast: isLast) else {
                 continue
             }
-            let loaded = isLast ? try loadLastSegment(segment) : try loadSealedSegment(segment)
-            if let loaded {
+            let nextFirstSequence = isLast ? nil : segmentNames[position + 1].0
+            if let loaded = try loadSegment(segment, isLast: isLast, nextFirstSequence: nextFirstSequence) {
                 recovered.append(loaded)
             }
         }
-        try checkContinuity(recovered)
         return recovered
     }
 
@@ -120,58 +122,54 @@ struct Recovery {
         logger.warning("removed an empty segment: \(reason)", metadata: ["segment": name])
     }
 
-    /// Loads a segment that is not the last: it must be complete, with or without a footer.
-    private func loadSealedSegment(_ segment: Segment) throws(LogStoreError) -> RecoveredSegment? {
+    /// Loads a segment from its footer or, when the footer is missing or damaged, by scanning its
+    /// records. The scan's stop is repaired only when no valid record follows it: for the last
+    /// segment that is a torn tail, for an older one a damaged footer. A last segment without
+    /// records is removed, because new records would go into a file of the same name.
+    private func loadSegment(
+        _ segment: Segment,
+        isLast: Bool,
+        nextFirstSequence: UInt64?
+    ) throws(LogStoreError) -> RecoveredSegment? {
         do {
             let size = try segment.file.size()
-            if let sealed = try loadFooter(segment, fileSize: size) {
-                return sealed
+            var recovered = try loadFooter(segment, fileSize: size)
+            if recovered == nil {
+                let scan = try SegmentScan.scan(segment, fileSize: size)
+                if let nextFirstSequence, scan.lastSequence + 1 != nextFirstSequence {
+                    let reason = scan.stop.map { "\($0.reason), and " } ?? ""
+                    throw damaged(
+                        segment.name,
+                        at: scan.stop?.offset,
+                        "\(reason)its records end at sequence \(scan.lastSequence) while the next segment starts at \(nextFirstSequence)"
+                    )
+                }
+                if let stop = scan.stop {
+                    try repairTail(segment, scan: scan, stop: stop, fileSize: size, isLast: isLast)
+                } else if !isLast {
+                    logger.warning(
+                        "a sealed segment has no footer; its records were read by scanning",
+                        metadata: ["segment": segment.name]
+                    )
+                }
+                recovered = RecoveredSegment(
+                    segment: segment,
+                    index: scan.index,
+                    lastSequence: scan.lastSequence,
+                    isSealed: false
+                )
             }
-            let scan = try SegmentScan.scan(segment, fileSize: size)
-            if let stop = scan.stop {
-                throw damaged(segment.name, at: stop.offset, stop.reason)
+            guard var loaded = recovered else {
+                return nil
             }
-            logger.warning(
-                "a sealed segment has no valid footer; its records were read by scanning",
-                metadata: ["segment": segment.name]
-            )
-            return try seal(
-                RecoveredSegment(segment: segment, index: scan.index, lastSequence: scan.lastSequence, isSealed: false)
-            )
-        } catch let error as SystemError {
-            throw LogStoreError.io(error, "segment \(segment.name)")
-        } catch let error as LogStoreError {
-            throw error
-        } catch {
-            preconditionFailure("unexpected error \(error)")
-        }
-    }
-
-    /// Loads the last segment: from its footer when it was sealed, otherwise by scanning it and
-    /// truncating a torn tail.
-    private func loadLastSegment(_ segment: Segment) throws(LogStoreError) -> RecoveredSegment? {
-        do {
-            let size = try segment.file.size()
-            if let sealed = try loadFooter(segment, fileSize: size) {
-                return sealed
-            }
-            let scan = try SegmentScan.scan(segment, fileSize: size)
-            if let stop = scan.stop {
-                try repairTornTail(segment, scan: scan, stop: stop, fileSize: size)
-            }
-            if scan.index.count == 0 {
+            if isLast && loaded.index.count == 0 && !readOnly {
                 try removeIncompleteSegment(segment.name, reason: "it holds no complete record")
-                return readOnly
-                    ? RecoveredSegment(
-                        segment: segment,
-                        index: scan.index,
-                        lastSequence: scan.lastSequence,
-                        isSealed: false
-                    ) : nil
+                return nil
             }
-            return try seal(
-                RecoveredSegment(segment: segment, index: scan.index, lastSequence: scan.lastSequence, isSealed: false)
-            )
+            if !loaded.isSealed {
+                loaded = try seal(loaded)
+            }
+            return loaded
         } catch let error as SystemError {
             throw LogStoreError.io(error, "segment \(segment.name)")
         } catch let error as LogStoreError {
@@ -182,8 +180,15 @@ struct Recovery {
     }
 
     /// Truncates the segment at the end of its last complete batch, after checking that no valid
-    /// record follows the damage.
-    private func repairTornTail(_ segment: Segment, scan: SegmentScan, stop: SegmentScan.Stop, fileSize: Int64) throws {
+    /// record follows the damage: for the last segment the damage is a torn tail, for an older one
+    /// a damaged footer, which sealing writes again.
+    private func repairTail(
+        _ segment: Segment,
+        scan: SegmentScan,
+        stop: SegmentScan.Stop,
+        fileSize: Int64,
+        isLast: Bool
+    ) throws {
         if let later = try SegmentScan.findValidFrame(
             in: segment,
             after: stop.offset,
@@ -206,8 +211,9 @@ struct Recovery {
         }
         try segment.file.truncate(to: validEnd)
         try segment.file.synchronizeData()
+        let what = isLast ? "truncated a torn tail" : "removed a damaged footer to write it again"
         logger.warning(
-            "truncated a torn tail: \(stop.reason)",
+            "\(what): \(stop.reason)",
             metadata: ["segment": segment.name, "offset": String(validEnd), "bytes": String(fileSize - validEnd)]
         )
     }
@@ -253,15 +259,16 @@ struct Recovery {
         return sealed
     }
 
-    private func checkContinuity(_ segments: [RecoveredSegment]) throws(LogStoreError) {
-        for (previous, next) in zip(segments, segments.dropFirst())
-        where next.segment.firstSequence != previous.lastSequence + 1 {
-            throw damaged(
-                next.segment.name,
-                at: nil,
-                "sequence numbers jump from \(previous.lastSequence) at the end of \(previous.segment.name) to "
-                    + "\(next.segment.firstSequence), so records are missing"
-            )
-        }
+    private func missingRecords(
+        after previous: RecoveredSegment,
+        before name: String,
+        firstSequence: UInt64
+    ) -> LogStoreError {
+        damaged(
+            name,
+            at: nil,
+            "sequence numbers jump from \(previous.lastSequence) at the end of \(previous.segment.name) to "
+                + "\(firstSequence), so records are missing"
+        )
     }
 }

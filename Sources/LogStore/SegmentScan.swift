@@ -16,14 +16,12 @@ struct SegmentScan {
     var lastSequence: UInt64
     /// Why the scan ended before the end of the file; nil when every byte belonged to a complete batch.
     var stop: Stop?
-    /// The last sequence number seen in any valid frame, complete batch or not.
-    var lastSeenSequence: UInt64
 
     /// Scans `segment`, whose file is `fileSize` bytes long, from the end of its header.
     static func scan(_ segment: Segment, fileSize: Int64) throws(SystemError) -> SegmentScan {
         let stamp = segment.header.stamp
         var reader = SegmentReader(file: segment.file)
-        var scan = SegmentScan(lastSequence: segment.firstSequence - 1, lastSeenSequence: segment.firstSequence - 1)
+        var scan = SegmentScan(lastSequence: segment.firstSequence - 1)
         var pending: [(header: Frame.Header, offset: Int64, documentID: String?)] = []
         var offset = Int64(SegmentHeader.size)
         var expected = segment.firstSequence
@@ -75,7 +73,6 @@ struct SegmentScan {
                 header.documentIDLength == 0
                 ? nil : Frame.record(in: reader.window, at: frameStart, header: header).documentID
             pending.append((header, offset, documentID))
-            scan.lastSeenSequence = header.sequence
             offset += Int64(header.frameLength)
             expected += 1
             if !header.flags.contains(.continuesBatch) {

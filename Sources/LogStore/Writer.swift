@@ -309,9 +309,14 @@ final class Writer: @unchecked Sendable {
     }
 
     /// Writes the footer after the active segment's last record, makes it durable and marks the
-    /// segment sealed.
+    /// segment sealed. A segment without records is removed instead: the next segment will start
+    /// at the same sequence number and so needs the same file name.
     private func sealActiveSegment() throws(LogStoreError) {
         guard let current = active else {
+            return
+        }
+        if current.index.count == 0 {
+            try removeEmptyActiveSegment(current.segment)
             return
         }
         let footer = current.index.encodedFooter(stamp: current.segment.header.stamp, lastSequence: nextSequence - 1)
@@ -329,6 +334,19 @@ final class Writer: @unchecked Sendable {
             "sealed segment",
             metadata: ["segment": current.segment.name, "records": String(current.index.count)]
         )
+    }
+
+    private func removeEmptyActiveSegment(_ segment: Segment) throws(LogStoreError) {
+        do {
+            try core.storage.removeFile(core.directory + "/" + segment.name)
+            try core.storage.synchronizeDirectory(core.directory)
+        } catch {
+            throw LogStoreError.io(error, "empty segment \(segment.name)")
+        }
+        core.state.withLock { state in
+            state.segments.removeLast()
+        }
+        active = nil
     }
 
     // MARK: - Timers, failure and shutdown

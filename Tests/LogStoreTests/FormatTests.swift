@@ -110,6 +110,11 @@ import Testing
         }
     }
 
+    @Test func rejectsFirstSequenceZero() {
+        let bytes = SegmentHeader(firstSequence: 0, stamp: 1, createdAt: 0).encoded()
+        #expect(throws: FormatProblem.self) { try SegmentHeader.decode(bytes) }
+    }
+
     @Test func rejectsShortInput() {
         #expect(throws: FormatProblem.self) { try SegmentHeader.decode(Array(header.encoded().prefix(63))) }
     }
@@ -196,6 +201,17 @@ import Testing
                 stamp: stamp,
                 fileSize: index.dataEnd + Int64(SegmentIndex.trailerSize) + 100
             )
+        }
+        // A data end a few bytes past the start of the trailer, with no records.
+        let empty = SegmentIndex()
+        var shifted = empty.encodedFooter(stamp: stamp, lastSequence: 0)
+        shifted.storeLittleEndian(UInt64(200), at: 48)
+        var crc = CRC32C()
+        crc.update(littleEndian: stamp)
+        crc.update(shifted, range: 0..<60)
+        shifted.storeLittleEndian(crc.value, at: 60)
+        #expect(throws: FormatProblem.self) {
+            try SegmentIndex.decodeTrailer(shifted, stamp: stamp, fileSize: 200 + 64 - 5)
         }
         // A data end before the header.
         #expect(throws: FormatProblem.self) {

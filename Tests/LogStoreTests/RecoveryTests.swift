@@ -1,7 +1,8 @@
-import LogStore
 import SystemCalls
 import TestSupport
 import Testing
+
+@testable import LogStore
 
 @Suite struct RecoveryTests {
     private let workspace = TemporaryDirectory()
@@ -175,6 +176,63 @@ import Testing
         try DirectoryCopy.writeFile(segment, bytes)
         let store = try open(directory)
         #expect(try payloads(store) == (0..<10).map { record($0).payload })
+    }
+
+    @Test func damagedFooterOfAnOlderSegmentIsWrittenAgain() throws {
+        let directory = workspace.appending("older-footer")
+        let records = (0..<60).map(record)
+        do {
+            let store = try LogStore(directory: directory, configuration: Fixtures.configuration(segmentBytes: 4096))
+            for record in records {
+                try store.append(record)
+            }
+            store.close()
+        }
+        let names = try DirectoryCopy.segmentNames(in: directory)
+        #expect(names.count >= 3)
+        let first = directory + "/" + names[0]
+        var bytes = try FileSystem.readFile(first)
+        bytes[bytes.count - 70] ^= 0x01
+        try DirectoryCopy.writeFile(first, bytes)
+
+        let log = RecordingLogHandler()
+        let store = try open(directory, logger: log)
+        #expect(try payloads(store) == records.map(\.payload))
+        #expect(log.entries.contains { $0.message.contains("damaged footer") && $0.metadata["segment"] == names[0] })
+        store.close()
+        let log2 = RecordingLogHandler()
+        _ = try open(directory, logger: log2)
+        #expect(!log2.entries.contains { $0.level >= .warning }, "the footer was written again")
+    }
+
+    @Test func olderSegmentMissingItsLastRecordsFailsTheOpen() throws {
+        let directory = workspace.appending("older-short")
+        do {
+            let store = try LogStore(directory: directory, configuration: Fixtures.configuration(segmentBytes: 4096))
+            for number in 0..<60 {
+                try store.append(record(number))
+            }
+            store.close()
+        }
+        let first = directory + "/" + (try DirectoryCopy.segmentNames(in: directory)[0])
+        let bytes = Array(try FileSystem.readFile(first).prefix(500))
+        try DirectoryCopy.writeFile(first, bytes)
+        #expect {
+            try open(directory)
+        } throws: { error in
+            (error as! LogStoreError).message.contains("while the next segment starts at")
+        }
+        #expect(try FileSystem.readFile(first) == bytes, "a failed open must not change the file")
+    }
+
+    @Test func anEmptySealedLastSegmentIsRemoved() throws {
+        let (image, records) = try crashImage(batches: [3])
+        let header = SegmentHeader(firstSequence: 4, stamp: 77, createdAt: 0)
+        let footer = SegmentIndex().encodedFooter(stamp: 77, lastSequence: 3)
+        try DirectoryCopy.writeFile(image + "/00000000000000000004.log", header.encoded() + footer)
+        let store = try open(image)
+        #expect(try payloads(store) == records.map(\.payload))
+        #expect(try store.append(record(3)) == 4)
     }
 
     @Test func aSegmentWithoutACompleteHeaderIsRemoved() throws {

@@ -145,6 +145,16 @@ import Testing
         #expect(store.count == 0)
     }
 
+    @Test func rejectsRecordLimitsAReaderCouldNotRead() throws {
+        var configuration = Fixtures.configuration()
+        configuration.maximumRecordBytes = 1 << 30
+        #expect {
+            try LogStore(directory: directory.path, configuration: configuration)
+        } throws: { error in
+            (error as! LogStoreError).code == .invalidArgument
+        }
+    }
+
     @Test func rejectsABatchLargerThanASegment() throws {
         let store = try openStore(segmentBytes: 4096)
         let batch = (0..<40).map { Fixtures.record(timestamp: Double($0), number: $0, size: 200) }

@@ -56,9 +56,13 @@ struct SegmentHeader: Equatable, Sendable {
         guard bytes.loadLittleEndian(UInt32.self, at: 12) == UInt32(size) else {
             throw FormatProblem("the header length field is not \(size)")
         }
+        let firstSequence = bytes.loadLittleEndian(UInt64.self, at: 16)
+        guard firstSequence > 0 else {
+            throw FormatProblem("the first sequence number is 0; sequence numbers start at 1")
+        }
         return SegmentHeader(
             flags: flags,
-            firstSequence: bytes.loadLittleEndian(UInt64.self, at: 16),
+            firstSequence: firstSequence,
             stamp: bytes.loadLittleEndian(UInt64.self, at: 24),
             createdAt: bytes.loadLittleEndian(Int64.self, at: 32)
         )

@@ -127,8 +127,9 @@ extension SegmentIndex {
             dataEnd: Int64(clamping: bytes.loadLittleEndian(UInt64.self, at: 48)),
             blocksChecksum: bytes.loadLittleEndian(UInt32.self, at: 56)
         )
+        // The index block (12 bytes a record) must fit between the data end and the trailer.
         let blocksEnd = fileSize - Int64(trailerSize)
-        guard trailer.dataEnd >= Int64(SegmentHeader.size),
+        guard trailer.dataEnd >= Int64(SegmentHeader.size), trailer.dataEnd <= blocksEnd,
             trailer.count <= Int(blocksEnd - trailer.dataEnd) / indexEntrySize
         else {
             throw FormatProblem("the footer's data end or record count does not fit the file size")
