@@ -17,7 +17,7 @@ let package = Package(
 
         .executableTarget(
             name: "Benchmarks",
-            dependencies: ["LogStore", "SystemCalls"],
+            dependencies: ["LogStore", "SystemCalls", "Logging"],
             path: "Benchmarks"
         ),
 

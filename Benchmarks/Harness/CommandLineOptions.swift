@@ -1,0 +1,69 @@
+/// The parsed command line of `logstore-bench`.
+struct CommandLineOptions {
+    /// The scenarios to run, in the order given; empty runs every scenario.
+    var scenarioNames: [String] = []
+    var isQuick = false
+    /// The file the JSON lines go to. Nil prints them to standard output after the tables.
+    var jsonPath: String?
+    var allowsDebugBuild = false
+    var showsHelp = false
+    var listsScenarios = false
+
+    struct UsageError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    static func parse(_ arguments: [String]) throws(UsageError) -> CommandLineOptions {
+        var options = CommandLineOptions()
+        var remaining = arguments[...]
+        while let argument = remaining.popFirst() {
+            switch argument {
+            case "--quick":
+                options.isQuick = true
+            case "--json":
+                guard let path = remaining.popFirst(), !path.hasPrefix("-") else {
+                    throw UsageError(description: "--json needs a file path, such as --json results.jsonl")
+                }
+                options.jsonPath = path
+            case _ where argument.hasPrefix("--json="):
+                options.jsonPath = String(argument.dropFirst("--json=".count))
+            case "--allow-debug":
+                options.allowsDebugBuild = true
+            case "--list":
+                options.listsScenarios = true
+            case "--help", "-h":
+                options.showsHelp = true
+            case _ where argument.hasPrefix("-"):
+                throw UsageError(description: "unknown option \(argument); run logstore-bench --help for the options")
+            default:
+                options.scenarioNames.append(argument)
+            }
+        }
+        return options
+    }
+
+    static func usage(scenarios: [any Scenario]) -> String {
+        let names = scenarios.map { "  \($0.name)  \($0.summary)" }.joined(separator: "\n")
+        return """
+            usage: swift run -c release logstore-bench [options] [scenario...]
+
+            Runs the named scenarios, or all of them, and prints a table per measurement. Each figure
+            is the median of several runs after a discarded warm-up run.
+
+            options:
+              --quick          much smaller sizes: a smoke test of a few seconds whose figures are not
+                               comparable with a full run
+              --json PATH      write one JSON line per figure to PATH (replacing the file), instead of
+                               printing them after the tables with a "json: " prefix
+              --allow-debug    run a debug build anyway; its figures are meaningless
+              --list           list the scenarios and exit
+              -h, --help       show this text
+
+            scenarios:
+            \(names)
+
+            Stores and files go to a fresh directory under $TMPDIR when it is set, else under .build,
+            and are removed at the end.
+            """
+    }
+}
