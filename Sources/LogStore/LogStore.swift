@@ -94,9 +94,7 @@ public final class LogStore: Sendable {
             for position in stride(from: 0, to: segment.index.count, by: SegmentState.checkpointInterval) {
                 segmentState.checkpoints.append(segment.index.offsets[position])
             }
-            for (position, timestamp) in segment.index.timestamps.enumerated() where !timestamp.isNaN {
-                state.timestampIndex.insert(timestamp: timestamp, ordinal: ordinalStart + UInt32(position))
-            }
+            state.timestampIndex.insert(segment.index.timestamps, firstOrdinal: ordinalStart)
             for document in segment.index.documents {
                 state.documents[document.id] = firstSequence + UInt64(document.position)
             }

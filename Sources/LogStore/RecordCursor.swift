@@ -163,7 +163,7 @@ struct FrameReader {
             let header = try header(at: offset, in: segment)
             guard header.sequence == location.sequence,
                 let start = try reader!.load(header.frameLength, at: offset),
-                Frame.checksum(reader!.window, at: start, length: header.frameLength, stamp: segment.header.stamp)
+                Frame.checksum(reader!.window, at: start, length: header.frameLength, seed: segment.checksumSeed)
                     == header.checksum
             else {
                 throw damaged(segment, offset, "record \(location.sequence) failed its checksum")

@@ -7,11 +7,14 @@ final class Segment: Sendable {
     let header: SegmentHeader
     /// The file name, such as `00000000000000000001.log`.
     let name: String
+    /// `Frame.checksumSeed` of the header's stamp, computed once.
+    let checksumSeed: UInt32
 
     init(file: any StorageFile, header: SegmentHeader, name: String) {
         self.file = file
         self.header = header
         self.name = name
+        checksumSeed = Frame.checksumSeed(stamp: header.stamp)
     }
 
     var firstSequence: UInt64 { header.firstSequence }

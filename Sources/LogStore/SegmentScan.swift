@@ -19,7 +19,6 @@ struct SegmentScan {
 
     /// Scans `segment`, whose file is `fileSize` bytes long, from the end of its header.
     static func scan(_ segment: Segment, fileSize: Int64) throws(SystemError) -> SegmentScan {
-        let stamp = segment.header.stamp
         var reader = SegmentReader(file: segment.file)
         var scan = SegmentScan(lastSequence: segment.firstSequence - 1)
         var pending: [(header: Frame.Header, offset: Int64, documentID: String?)] = []
@@ -56,7 +55,7 @@ struct SegmentScan {
                 return scan
             }
             guard
-                Frame.checksum(reader.window, at: frameStart, length: header.frameLength, stamp: stamp)
+                Frame.checksum(reader.window, at: frameStart, length: header.frameLength, seed: segment.checksumSeed)
                     == header.checksum
             else {
                 scan.stop = Stop(offset: offset, reason: "checksum mismatch")
@@ -111,7 +110,7 @@ struct SegmentScan {
                 (try? Frame.checkHeader(header)) != nil && header.sequence > sequence
                 && candidate + Int64(header.frameLength) <= fileSize
             if plausible, let frameStart = try reader.load(header.frameLength, at: candidate),
-                Frame.checksum(reader.window, at: frameStart, length: header.frameLength, stamp: segment.header.stamp)
+                Frame.checksum(reader.window, at: frameStart, length: header.frameLength, seed: segment.checksumSeed)
                     == header.checksum
             {
                 return candidate

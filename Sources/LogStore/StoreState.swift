@@ -24,20 +24,23 @@ struct SegmentState: Sendable {
         sequence >= firstSequence && sequence < firstSequence + UInt64(count)
     }
 
-    mutating func add(offset: Int64, length: Int, timestamp: Double?, appendTime: Int64) {
-        if count % Self.checkpointInterval == 0 {
+    /// Adds the records of `batch`, which follow the segment's last record.
+    mutating func add(_ batch: DurableBatch) {
+        let interval = Self.checkpointInterval
+        let firstCheckpoint = (interval - count % interval) % interval
+        for position in stride(from: firstCheckpoint, to: batch.count, by: interval) {
             if checkpoints.count == checkpoints.capacity {
                 checkpoints.reserveCapacity(checkpoints.count + Swift.max(checkpoints.count / 8, 256))
             }
-            checkpoints.append(UInt32(offset))
+            checkpoints.append(batch.offsets[position])
         }
-        count += 1
-        if let timestamp {
-            minimumTimestamp = Swift.min(minimumTimestamp ?? timestamp, timestamp)
-            maximumTimestamp = Swift.max(maximumTimestamp ?? timestamp, timestamp)
+        count += batch.count
+        if let minimum = batch.minimumTimestamp, let maximum = batch.maximumTimestamp {
+            minimumTimestamp = Swift.min(minimumTimestamp ?? minimum, minimum)
+            maximumTimestamp = Swift.max(maximumTimestamp ?? maximum, maximum)
         }
-        maximumAppendTime = Swift.max(maximumAppendTime, appendTime)
-        dataEnd = offset + Int64(length)
+        maximumAppendTime = Swift.max(maximumAppendTime, batch.maximumAppendTime)
+        dataEnd = batch.dataEnd
     }
 }
 
@@ -101,25 +104,16 @@ struct StoreState: Sendable {
     }
 
     /// Adds durable records of the last segment to the in-memory indexes.
-    mutating func publish(_ records: [PublishedRecord]) {
-        let position = segments.count - 1
-        for record in records {
-            segments[position].add(
-                offset: record.offset,
-                length: record.length,
-                timestamp: record.timestamp,
-                appendTime: record.appendTime
-            )
-            if let timestamp = record.timestamp {
-                timestampIndex.insert(timestamp: timestamp, ordinal: UInt32(record.sequence - ordinalBase))
-            }
-            if let documentID = record.documentID {
-                documents[documentID] = record.sequence
-            }
+    mutating func publish(_ batch: DurableBatch) {
+        guard batch.count > 0 else {
+            return
         }
-        if let last = records.last {
-            nextSequence = last.sequence + 1
+        segments[segments.count - 1].add(batch)
+        timestampIndex.insert(batch.timestamps, firstOrdinal: UInt32(batch.firstSequence - ordinalBase))
+        for document in batch.documents {
+            documents[document.id] = batch.firstSequence + UInt64(document.position)
         }
+        nextSequence = batch.firstSequence + UInt64(batch.count)
     }
 
     /// Moves the ordinal base up to the oldest stored record, so `sequence` gets an ordinal that
@@ -149,12 +143,44 @@ struct StoreState: Sendable {
     }
 }
 
-/// A record the writer made durable, as the in-memory indexes need it.
-struct PublishedRecord: Sendable {
-    var sequence: UInt64
-    var offset: Int64
-    var length: Int
-    var timestamp: Double?
-    var appendTime: Int64
-    var documentID: String?
+/// The records of one write, made durable by the writer, as the in-memory indexes need them.
+struct DurableBatch: Sendable {
+    var firstSequence: UInt64
+    /// The position of the first record in its segment.
+    var firstPosition: Int
+    /// Each record's timestamp, NaN for a record without one.
+    var timestamps: [Double] = []
+    /// Each record's frame offset in the segment.
+    var offsets: [UInt32] = []
+    /// The records that have a document id, by position in the batch.
+    var documents: [(position: Int, id: String)] = []
+    var minimumTimestamp: Double?
+    var maximumTimestamp: Double?
+    var maximumAppendTime: Int64 = .min
+    /// The offset just past the last frame.
+    var dataEnd: Int64 = 0
+
+    init(firstSequence: UInt64, firstPosition: Int, capacity: Int) {
+        self.firstSequence = firstSequence
+        self.firstPosition = firstPosition
+        timestamps.reserveCapacity(capacity)
+        offsets.reserveCapacity(capacity)
+    }
+
+    var count: Int { offsets.count }
+
+    /// Takes the timestamps, document ids and append time of `request`, whose records follow the
+    /// ones already added.
+    mutating func add(_ request: AppendRequest) {
+        let start = timestamps.count
+        timestamps.append(contentsOf: request.timestamps)
+        for timestamp in request.timestamps where !timestamp.isNaN {
+            minimumTimestamp = Swift.min(minimumTimestamp ?? timestamp, timestamp)
+            maximumTimestamp = Swift.max(maximumTimestamp ?? timestamp, timestamp)
+        }
+        for document in request.documents {
+            documents.append((start + document.position, document.id))
+        }
+        maximumAppendTime = Swift.max(maximumAppendTime, request.appendTime)
+    }
 }

@@ -196,36 +196,31 @@ final class Writer: @unchecked Sendable {
     }
 
     private func writeRun(_ run: ArraySlice<AppendRequest>) throws(LogStoreError) {
-        let firstSequence = nextSequence
         let recordCount = run.reduce(0) { $0 + $1.recordCount }
         try core.state.withLock { (state) throws(LogStoreError) in
-            try state.makeOrdinalRoom(for: firstSequence + UInt64(recordCount))
+            try state.makeOrdinalRoom(for: nextSequence + UInt64(recordCount))
         }
         let segment = active!.segment
         let startOffset = active!.index.dataEnd
-        var published: [PublishedRecord] = []
-        published.reserveCapacity(recordCount)
-        var sequence = firstSequence
+        var batch = DurableBatch(firstSequence: nextSequence, firstPosition: active!.index.count, capacity: recordCount)
         var offset = startOffset
         for request in run {
+            // Sealing a local copy avoids an exclusivity check on the class property per frame;
+            // the request is the only owner, so moving the array out and back copies nothing.
+            var frames = request.frames
+            request.frames = []
+            defer { request.frames = frames }
             var position = 0
-            for record in 0..<request.recordCount {
-                let length = Frame.seal(&request.frames, at: position, sequence: sequence, stamp: segment.header.stamp)
-                published.append(
-                    PublishedRecord(
-                        sequence: sequence,
-                        offset: offset,
-                        length: length,
-                        timestamp: request.timestamps[record],
-                        appendTime: request.appendTime,
-                        documentID: request.documentIDs[record]
-                    )
-                )
+            for _ in 0..<request.recordCount {
+                let sequence = batch.firstSequence + UInt64(batch.count)
+                let length = Frame.seal(&frames, at: position, sequence: sequence, seed: segment.checksumSeed)
+                batch.offsets.append(UInt32(offset))
                 position += length
                 offset += Int64(length)
-                sequence += 1
             }
+            batch.add(request)
         }
+        batch.dataEnd = offset
 
         try writeBytes(run, at: startOffset, segment: segment)
         if configuration.durability == .strict {
@@ -234,18 +229,10 @@ final class Writer: @unchecked Sendable {
             hasUnsyncedData = true
         }
 
-        for record in published {
-            active!.index.add(
-                timestamp: record.timestamp,
-                offset: record.offset,
-                length: record.length,
-                appendTime: record.appendTime,
-                documentID: record.documentID
-            )
-        }
-        nextSequence = sequence
-        core.state.withLock { $0.publish(published) }
-        var first = firstSequence
+        active!.index.add(batch)
+        nextSequence = batch.firstSequence + UInt64(batch.count)
+        core.state.withLock { $0.publish(batch) }
+        var first = batch.firstSequence
         for request in run {
             let last = first + UInt64(request.recordCount) - 1
             request.completion(.success(first...last))

@@ -14,6 +14,16 @@ public struct CRC32C: Sendable {
         usesHardware = hardware && CRC32C.hardware
     }
 
+    /// Continues a checksum from `state`, the `state` of an earlier `CRC32C`, so a prefix that many
+    /// checksums share (such as a segment's stamp) is processed once.
+    public init(resumingFrom state: UInt32) {
+        self.init()
+        self.state = state
+    }
+
+    /// The running value, to pass to `init(resumingFrom:)`.
+    public var runningState: UInt32 { state }
+
     /// The checksum of everything passed to `update` so far.
     public var value: UInt32 { ~state }
 

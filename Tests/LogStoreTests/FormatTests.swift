@@ -9,7 +9,7 @@ import Testing
     private func framed(_ record: NewRecord, sequence: UInt64 = 7, continuesBatch: Bool = false) -> [UInt8] {
         var bytes: [UInt8] = []
         Frame.append(record, appendTime: 1_700_000_000_123, continuesBatch: continuesBatch, to: &bytes)
-        _ = Frame.seal(&bytes, at: 0, sequence: sequence, stamp: stamp)
+        Frame.seal(&bytes, at: 0, sequence: sequence, seed: Frame.checksumSeed(stamp: stamp))
         return bytes
     }
 

@@ -58,8 +58,18 @@ enum Frame {
         continuesBatch: Bool,
         to buffer: inout [UInt8]
     ) {
-        let documentID = Array((record.documentID ?? "").utf8)
-        let revision = Array((record.revision ?? "").utf8)
+        buffer += [UInt8](count: length(of: record)) { writer in
+            write(record, appendTime: appendTime, continuesBatch: continuesBatch, to: &writer)
+        }
+    }
+
+    /// Writes `record` as a frame whose sequence number and checksum are still zero.
+    static func write(
+        _ record: NewRecord,
+        appendTime: Int64,
+        continuesBatch: Bool,
+        to writer: inout ByteWriter
+    ) {
         var flags: Flags = []
         if record.isDeleted {
             flags.insert(.deleted)
@@ -70,36 +80,57 @@ enum Frame {
         if record.timestamp != nil {
             flags.insert(.hasTimestamp)
         }
-        buffer.appendLittleEndian(UInt32(0))
-        buffer.appendLittleEndian(UInt32(documentID.count + revision.count + record.payload.count))
-        buffer.appendLittleEndian(UInt64(0))
-        buffer.appendLittleEndian(record.timestamp?.bitPattern ?? 0)
-        buffer.appendLittleEndian(appendTime)
-        buffer.append(recordKind)
-        buffer.append(flags.rawValue)
-        buffer.appendLittleEndian(UInt16(documentID.count))
-        buffer.appendLittleEndian(UInt16(revision.count))
-        buffer.appendLittleEndian(UInt16(0))
-        buffer.append(contentsOf: documentID)
-        buffer.append(contentsOf: revision)
-        buffer.append(contentsOf: record.payload)
+        let documentIDLength = record.documentID?.utf8.count ?? 0
+        let revisionLength = record.revision?.utf8.count ?? 0
+        writer.writeLittleEndian(UInt32(0))
+        writer.writeLittleEndian(UInt32(documentIDLength + revisionLength + record.payload.count))
+        writer.writeLittleEndian(UInt64(0))
+        writer.writeLittleEndian(record.timestamp?.bitPattern ?? 0)
+        writer.writeLittleEndian(appendTime)
+        writer.write(recordKind)
+        writer.write(flags.rawValue)
+        writer.writeLittleEndian(UInt16(documentIDLength))
+        writer.writeLittleEndian(UInt16(revisionLength))
+        writer.writeLittleEndian(UInt16(0))
+        if let documentID = record.documentID {
+            writer.write(documentID)
+        }
+        if let revision = record.revision {
+            writer.write(revision)
+        }
+        writer.write(record.payload)
     }
 
     /// Writes the sequence number into the frame at `offset` and then its checksum, which covers the
-    /// segment's stamp and every byte of the frame after the checksum field.
-    static func seal(_ buffer: inout [UInt8], at offset: Int, sequence: UInt64, stamp: UInt64) -> Int {
+    /// segment's stamp and every byte of the frame after the checksum field. `seed` is the
+    /// segment's `checksumSeed`. Returns the frame's length.
+    @discardableResult
+    static func seal(_ buffer: inout [UInt8], at offset: Int, sequence: UInt64, seed: UInt32) -> Int {
         buffer.storeLittleEndian(sequence, at: offset + 8)
         let length = headerSize + Int(buffer.loadLittleEndian(UInt32.self, at: offset + 4))
-        buffer.storeLittleEndian(checksum(buffer, at: offset, length: length, stamp: stamp), at: offset)
+        buffer.storeLittleEndian(checksum(buffer, at: offset, length: length, seed: seed), at: offset)
         return length
+    }
+
+    /// The checksum a frame of `length` bytes at `offset` must carry; `seed` is the segment's
+    /// `checksumSeed`.
+    static func checksum(_ bytes: [UInt8], at offset: Int, length: Int, seed: UInt32) -> UInt32 {
+        var crc = CRC32C(resumingFrom: seed)
+        crc.update(bytes, range: offset + 4..<offset + length)
+        return crc.value
     }
 
     /// The checksum a frame of `length` bytes at `offset` must carry in a segment with `stamp`.
     static func checksum(_ bytes: [UInt8], at offset: Int, length: Int, stamp: UInt64) -> UInt32 {
+        checksum(bytes, at: offset, length: length, seed: checksumSeed(stamp: stamp))
+    }
+
+    /// The checksum state after the 8 little-endian bytes of `stamp`, which every frame checksum of
+    /// a segment starts with.
+    static func checksumSeed(stamp: UInt64) -> UInt32 {
         var crc = CRC32C()
         crc.update(littleEndian: stamp)
-        crc.update(bytes, range: offset + 4..<offset + length)
-        return crc.value
+        return crc.runningState
     }
 
     /// Decodes the 40 header bytes at `offset`, which the caller has checked are present.

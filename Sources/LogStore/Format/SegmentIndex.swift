@@ -34,14 +34,20 @@ struct SegmentIndex: Sendable {
         dataEnd = offset + Int64(length)
     }
 
-    /// Drops the records from `position` on, for a batch that did not reach the disk whole.
-    mutating func removeRecords(from position: Int, dataEnd: Int64) {
-        timestamps.removeSubrange(position...)
-        offsets.removeSubrange(position...)
-        documents.removeAll { $0.position >= UInt32(position) }
-        minimumTimestamp = timestamps.lazy.filter { !$0.isNaN }.min()
-        maximumTimestamp = timestamps.lazy.filter { !$0.isNaN }.max()
-        self.dataEnd = dataEnd
+    /// Adds the records of `batch`, which follow the last record added.
+    mutating func add(_ batch: DurableBatch) {
+        let start = UInt32(offsets.count)
+        timestamps.append(contentsOf: batch.timestamps)
+        offsets.append(contentsOf: batch.offsets)
+        for document in batch.documents {
+            documents.append((start + UInt32(document.position), document.id))
+        }
+        if let minimum = batch.minimumTimestamp, let maximum = batch.maximumTimestamp {
+            minimumTimestamp = Swift.min(minimumTimestamp ?? minimum, minimum)
+            maximumTimestamp = Swift.max(maximumTimestamp ?? maximum, maximum)
+        }
+        maximumAppendTime = Swift.max(maximumAppendTime, batch.maximumAppendTime)
+        dataEnd = batch.dataEnd
     }
 
     /// Bytes of memory the arrays take, counting their spare capacity.

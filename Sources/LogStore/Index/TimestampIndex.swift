@@ -8,7 +8,7 @@
 /// insert costs O(side run) plus an amortized share of the merge. Lookups search both runs.
 ///
 /// Memory is 12 bytes a record (an 8-byte timestamp and a 4-byte ordinal, stored as separate
-/// arrays so no padding is added), plus spare capacity that growth keeps under an eighth.
+/// arrays so no padding is added), plus spare capacity of less than one chunk of each array.
 struct TimestampIndex: Sendable {
     /// A position in the sort order: a timestamp, and the ordinal that breaks ties.
     struct Key: Comparable, Sendable {
@@ -20,34 +20,64 @@ struct TimestampIndex: Sendable {
         }
     }
 
-    private var mainTimestamps: [Double] = []
-    private var mainOrdinals: [UInt32] = []
-    private var sideTimestamps: [Double] = []
-    private var sideOrdinals: [UInt32] = []
+    private var mainTimestamps = ChunkedArray<Double>()
+    private var mainOrdinals = ChunkedArray<UInt32>()
+    private var sideTimestamps = ChunkedArray<Double>()
+    private var sideOrdinals = ChunkedArray<UInt32>()
 
     var count: Int { mainTimestamps.count + sideTimestamps.count }
 
     /// The side run's size limit: at least 4,096 entries, or 1/64 of the index.
     private var sideRunLimit: Int { Swift.max(4096, mainTimestamps.count / 64) }
 
-    /// Adds a record. Ordinals must grow from one insert to the next.
+    /// Adds one record. Ordinals must grow from one insert to the next.
     mutating func insert(timestamp: Double, ordinal: UInt32) {
-        if let last = mainTimestamps.last, timestamp < last {
-            insertOutOfOrder(timestamp: timestamp, ordinal: ordinal)
-        } else {
-            reserveRoom(&mainTimestamps, for: 1)
-            reserveRoom(&mainOrdinals, for: 1)
-            mainTimestamps.append(timestamp)
-            mainOrdinals.append(ordinal)
+        insert([timestamp], firstOrdinal: ordinal)
+    }
+
+    /// Adds consecutive records whose ordinals start at `firstOrdinal`; NaN marks a record without
+    /// a timestamp, which is skipped. Ordinals must grow from one insert to the next.
+    ///
+    /// - Complexity: O(count) when the timestamps do not go back in time; otherwise the late ones
+    ///   are sorted and merged into the side run in one pass.
+    mutating func insert(_ timestamps: [Double], firstOrdinal: UInt32) {
+        var late: [Key] = []
+        var newest = mainTimestamps.last ?? -.infinity
+        for (position, timestamp) in timestamps.enumerated() where !timestamp.isNaN {
+            let ordinal = firstOrdinal + UInt32(position)
+            if timestamp >= newest {
+                mainTimestamps.append(timestamp)
+                mainOrdinals.append(ordinal)
+                newest = timestamp
+            } else {
+                late.append(Key(timestamp: timestamp, ordinal: Int64(ordinal)))
+            }
+        }
+        if !late.isEmpty {
+            mergeIntoSideRun(late.sorted())
         }
     }
 
-    private mutating func insertOutOfOrder(timestamp: Double, ordinal: UInt32) {
-        // A later ordinal sorts after every equal timestamp already present, so the insertion point
-        // is the upper bound of the timestamp.
-        let position = Self.upperBound(of: timestamp, in: sideTimestamps)
-        sideTimestamps.insert(timestamp, at: position)
-        sideOrdinals.insert(ordinal, at: position)
+    /// Merges sorted `late` entries into the side run from the back, then the side run into the main
+    /// run when it has grown past its limit.
+    private mutating func mergeIntoSideRun(_ late: [Key]) {
+        var side = sideTimestamps.count - 1
+        var next = late.count - 1
+        var target = sideTimestamps.count + late.count - 1
+        sideTimestamps.append(repeating: 0, count: late.count)
+        sideOrdinals.append(repeating: 0, count: late.count)
+        while next >= 0 {
+            if side >= 0 && late[next] < Key(timestamp: sideTimestamps[side], ordinal: Int64(sideOrdinals[side])) {
+                sideTimestamps[target] = sideTimestamps[side]
+                sideOrdinals[target] = sideOrdinals[side]
+                side -= 1
+            } else {
+                sideTimestamps[target] = late[next].timestamp
+                sideOrdinals[target] = UInt32(late[next].ordinal)
+                next -= 1
+            }
+            target -= 1
+        }
         if sideTimestamps.count >= sideRunLimit {
             mergeSideRun()
         }
@@ -57,10 +87,8 @@ struct TimestampIndex: Sendable {
     private mutating func mergeSideRun() {
         let mainCount = mainTimestamps.count
         let sideCount = sideTimestamps.count
-        reserveRoom(&mainTimestamps, for: sideCount)
-        reserveRoom(&mainOrdinals, for: sideCount)
-        mainTimestamps.append(contentsOf: repeatElement(0, count: sideCount))
-        mainOrdinals.append(contentsOf: repeatElement(0, count: sideCount))
+        mainTimestamps.append(repeating: 0, count: sideCount)
+        mainOrdinals.append(repeating: 0, count: sideCount)
         var main = mainCount - 1
         var side = sideCount - 1
         var target = mainCount + sideCount - 1
@@ -77,24 +105,15 @@ struct TimestampIndex: Sendable {
             }
             target -= 1
         }
-        sideTimestamps.removeAll(keepingCapacity: true)
-        sideOrdinals.removeAll(keepingCapacity: true)
-    }
-
-    /// Grows capacity by an eighth at a time (at least 4,096 entries) instead of doubling, so spare
-    /// capacity stays small next to the index.
-    private func reserveRoom<Element>(_ array: inout [Element], for extra: Int) {
-        let needed = array.count + extra
-        if needed > array.capacity {
-            array.reserveCapacity(Swift.max(needed, array.count + Swift.max(array.count / 8, 4096)))
-        }
+        sideTimestamps.truncate(to: 0)
+        sideOrdinals.truncate(to: 0)
     }
 
     /// The number of records with `start <= timestamp <= end`; a nil bound is open.
     ///
     /// - Complexity: O(log n).
     func count(from start: Double?, through end: Double?) -> Int {
-        func count(_ timestamps: [Double]) -> Int {
+        func count(_ timestamps: ChunkedArray<Double>) -> Int {
             let lower = start.map { Self.lowerBound(of: $0, in: timestamps) } ?? 0
             let upper = end.map { Self.upperBound(of: $0, in: timestamps) } ?? timestamps.count
             return Swift.max(0, upper - lower)
@@ -193,15 +212,15 @@ struct TimestampIndex: Sendable {
     ///
     /// - Complexity: O(n).
     mutating func removeOrdinals(below cutoff: UInt32) {
-        func filter(_ timestamps: inout [Double], _ ordinals: inout [UInt32]) {
+        func filter(_ timestamps: inout ChunkedArray<Double>, _ ordinals: inout ChunkedArray<UInt32>) {
             var kept = 0
             for position in 0..<timestamps.count where ordinals[position] >= cutoff {
                 timestamps[kept] = timestamps[position]
                 ordinals[kept] = ordinals[position] - cutoff
                 kept += 1
             }
-            timestamps.removeSubrange(kept...)
-            ordinals.removeSubrange(kept...)
+            timestamps.truncate(to: kept)
+            ordinals.truncate(to: kept)
         }
         filter(&mainTimestamps, &mainOrdinals)
         filter(&sideTimestamps, &sideOrdinals)
@@ -209,13 +228,13 @@ struct TimestampIndex: Sendable {
 
     /// Bytes of memory the index takes, counting spare capacity.
     var memoryBytes: Int {
-        (mainTimestamps.capacity + sideTimestamps.capacity) * 8 + (mainOrdinals.capacity + sideOrdinals.capacity) * 4
+        mainTimestamps.memoryBytes + sideTimestamps.memoryBytes + mainOrdinals.memoryBytes + sideOrdinals.memoryBytes
     }
 
     // MARK: - Binary search
 
     /// The first position whose timestamp is not below `timestamp`.
-    static func lowerBound(of timestamp: Double, in timestamps: [Double]) -> Int {
+    static func lowerBound(of timestamp: Double, in timestamps: ChunkedArray<Double>) -> Int {
         var low = 0
         var high = timestamps.count
         while low < high {
@@ -230,7 +249,7 @@ struct TimestampIndex: Sendable {
     }
 
     /// The first position whose timestamp is above `timestamp`.
-    static func upperBound(of timestamp: Double, in timestamps: [Double]) -> Int {
+    static func upperBound(of timestamp: Double, in timestamps: ChunkedArray<Double>) -> Int {
         var low = 0
         var high = timestamps.count
         while low < high {
@@ -245,18 +264,30 @@ struct TimestampIndex: Sendable {
     }
 
     /// The first position whose entry sorts after `key`.
-    private static func firstPosition(after key: Key, timestamps: [Double], ordinals: [UInt32]) -> Int {
+    private static func firstPosition(
+        after key: Key,
+        timestamps: ChunkedArray<Double>,
+        ordinals: ChunkedArray<UInt32>
+    ) -> Int {
         partitionPoint(timestamps, ordinals) { !(key < $0) }
     }
 
     /// The first position whose entry does not sort before `key`.
-    private static func firstPosition(notBefore key: Key, timestamps: [Double], ordinals: [UInt32]) -> Int {
+    private static func firstPosition(
+        notBefore key: Key,
+        timestamps: ChunkedArray<Double>,
+        ordinals: ChunkedArray<UInt32>
+    ) -> Int {
         partitionPoint(timestamps, ordinals) { $0 < key }
     }
 
     /// The first position where `isBefore` turns false; it must hold for a prefix of the run only.
     /// Searching on the whole key keeps paging O(log n) inside a long run of equal timestamps.
-    private static func partitionPoint(_ timestamps: [Double], _ ordinals: [UInt32], _ isBefore: (Key) -> Bool) -> Int {
+    private static func partitionPoint(
+        _ timestamps: ChunkedArray<Double>,
+        _ ordinals: ChunkedArray<UInt32>,
+        _ isBefore: (Key) -> Bool
+    ) -> Int {
         var low = 0
         var high = timestamps.count
         while low < high {
