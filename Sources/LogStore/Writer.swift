@@ -34,6 +34,7 @@ final class Writer: @unchecked Sendable {
 
     private let core: StoreCore
     private let queue = ConditionLock(Queue())
+    private let acknowledger = Acknowledger()
     private var active: ActiveSegment?
     private var nextSequence: UInt64
     private var scratch: [UInt8] = []
@@ -49,6 +50,7 @@ final class Writer: @unchecked Sendable {
     private var configuration: LogStore.Configuration { core.configuration }
 
     func start() {
+        acknowledger.start()
         OSThread.spawn(name: "logstore-writer") { [self] in
             run()
         }
@@ -232,13 +234,17 @@ final class Writer: @unchecked Sendable {
         active!.index.add(batch)
         nextSequence = batch.firstSequence + UInt64(batch.count)
         core.state.withLock { $0.publish(batch) }
-        var first = batch.firstSequence
-        for request in run {
-            let last = first + UInt64(request.recordCount) - 1
-            request.completion(.success(first...last))
-            first = last + 1
+        // A caller or two are woken here at once; more go to the acknowledger thread, so the next
+        // write can start while they wake up.
+        if run.count <= Self.inlineCompletionLimit {
+            Acknowledger.complete(run, firstSequence: batch.firstSequence)
+        } else {
+            acknowledger.acknowledge(run, firstSequence: batch.firstSequence)
         }
     }
+
+    /// The most callers of one write that the writer completes itself.
+    private static let inlineCompletionLimit = 2
 
     /// One `pwrite` for the whole run: a single request is written from its own buffer, several are
     /// first copied into one.
@@ -411,6 +417,7 @@ final class Writer: @unchecked Sendable {
                 core.logger.error("sealing the active segment at close failed: \(error.message)")
             }
         }
+        acknowledger.close()
         queue.withLock { $0.isFinished = true }
         queue.broadcast()
     }
