@@ -56,11 +56,11 @@ extension LogStore {
     /// The record with sequence number `sequence`, or nil when the store does not hold it.
     public func record(sequence: UInt64) throws(LogStoreError) -> Record? {
         try checkOpen()
-        guard let location = core.state.withLock({ $0.location(of: sequence) }) else {
+        guard let (segment, location) = core.state.withLock({ $0.location(of: sequence) }) else {
             return nil
         }
         var reader = FrameReader(windowSize: 16 * 1024)
-        return try reader.record(at: location)
+        return try reader.record(at: location, in: segment)
     }
 
     /// The newest record appended with `documentID`, which may be a tombstone; nil when no stored

@@ -14,13 +14,36 @@ public struct RecordCursor {
 
     static let pageSize = 512
 
+    /// Records looked up together: their locations, and the segments they are in, so a record
+    /// refers to its segment by position instead of holding a reference of its own.
+    struct Page {
+        struct Entry: BitwiseCopyable {
+            var location: RecordLocation
+            /// NaN for a record without a timestamp.
+            var timestamp: Double
+            var segment: Int
+        }
+
+        var segments: [Segment] = []
+        var entries: [Entry] = []
+
+        /// Adds the record `sequence` of the segment at `position` in `state`.
+        mutating func add(_ sequence: UInt64, timestamp: Double, segmentAt position: Int, in state: StoreState) {
+            if segments.last !== state.segments[position].segment {
+                segments.append(state.segments[position].segment)
+            }
+            let location = state.location(of: sequence, inSegmentAt: position)
+            entries.append(Entry(location: location, timestamp: timestamp, segment: segments.count - 1))
+        }
+    }
+
     private let core: StoreCore
     private let order: Order
     private var remaining: Int
     /// The key of the last record returned.
     private var lastTimestamp: Double?
     private var lastSequence: UInt64?
-    private var page: [(location: RecordLocation, timestamp: Double?)] = []
+    private var page = Page()
     private var pagePosition = 0
     private var isExhausted = false
     private var reader: FrameReader
@@ -41,22 +64,22 @@ public struct RecordCursor {
         guard remaining > 0 else {
             return nil
         }
-        if pagePosition == page.count {
+        if pagePosition == page.entries.count {
             guard !isExhausted else {
                 return nil
             }
             try loadPage()
-            guard !page.isEmpty else {
+            guard !page.entries.isEmpty else {
                 isExhausted = true
                 return nil
             }
         }
-        let entry = page[pagePosition]
+        let entry = page.entries[pagePosition]
         pagePosition += 1
         remaining -= 1
-        lastTimestamp = entry.timestamp
+        lastTimestamp = entry.timestamp.isNaN ? nil : entry.timestamp
         lastSequence = entry.location.sequence
-        return try reader.record(at: entry.location)
+        return try reader.record(at: entry.location, in: page.segments[entry.segment])
     }
 
     private mutating func loadPage() throws(LogStoreError) {
@@ -64,8 +87,7 @@ public struct RecordCursor {
         let order = order
         let lastTimestamp = lastTimestamp
         let lastSequence = lastSequence
-        let result: Result<[(location: RecordLocation, timestamp: Double?)], LogStoreError> = core.state.withLock {
-            state in
+        let result: Result<Page, LogStoreError> = core.state.withLock { state in
             guard !state.isClosed else {
                 return .failure(LogStoreError(.closed, "the store at \(core.directory) is closed"))
             }
@@ -88,7 +110,7 @@ public struct RecordCursor {
         }
         page = try result.get()
         pagePosition = 0
-        if page.count < limit {
+        if page.entries.count < limit {
             isExhausted = true
         }
     }
@@ -101,7 +123,7 @@ public struct RecordCursor {
         after timestamp: Double?,
         _ sequence: UInt64?,
         limit: Int
-    ) -> [(location: RecordLocation, timestamp: Double?)] {
+    ) -> Page {
         let base = Int64(state.ordinalBase)
         var key: TimestampIndex.Key?
         if let timestamp, let sequence {
@@ -115,22 +137,30 @@ public struct RecordCursor {
             descending
             ? state.timestampIndex.entries(before: key, downTo: start, limit: limit)
             : state.timestampIndex.entries(after: key, through: end, limit: limit)
-        return keys.compactMap { key in
-            state.location(of: UInt64(base + key.ordinal)).map { ($0, key.timestamp) }
+        var page = Page()
+        page.entries.reserveCapacity(keys.count)
+        for key in keys {
+            let sequence = UInt64(base + key.ordinal)
+            if let position = state.segmentPosition(of: sequence) {
+                page.add(sequence, timestamp: key.timestamp, segmentAt: position, in: state)
+            }
         }
+        return page
     }
 
-    private static func sequencePage(
-        _ state: StoreState,
-        after sequence: UInt64?,
-        limit: Int
-    ) -> [(location: RecordLocation, timestamp: Double?)] {
+    private static func sequencePage(_ state: StoreState, after sequence: UInt64?, limit: Int) -> Page {
+        var page = Page()
         let first = Swift.max(sequence.map { $0 + 1 } ?? state.firstSequence, state.firstSequence)
         guard first < state.nextSequence else {
-            return []
+            return page
         }
         let last = Swift.min(state.nextSequence - 1, first + UInt64(limit) - 1)
-        return (first...last).compactMap { sequence in state.location(of: sequence).map { ($0, nil) } }
+        for sequence in first...last {
+            if let position = state.segmentPosition(of: sequence) {
+                page.add(sequence, timestamp: .nan, segmentAt: position, in: state)
+            }
+        }
+        return page
     }
 }
 
@@ -145,8 +175,7 @@ struct FrameReader {
         self.windowSize = windowSize
     }
 
-    mutating func record(at location: RecordLocation) throws(LogStoreError) -> Record {
-        let segment = location.segment
+    mutating func record(at location: RecordLocation, in segment: Segment) throws(LogStoreError) -> Record {
         if reader == nil || reader!.file !== segment.file {
             reader = SegmentReader(file: segment.file, windowSize: windowSize)
         }

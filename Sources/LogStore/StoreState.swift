@@ -44,10 +44,9 @@ struct SegmentState: Sendable {
     }
 }
 
-/// Where to find one record: its segment, a frame offset at or before it, and how many frames
+/// Where to find one record in its segment: a frame offset at or before it, and how many frames
 /// to skip from there.
-struct RecordLocation: Sendable {
-    var segment: Segment
+struct RecordLocation: Sendable, BitwiseCopyable {
     var sequence: UInt64
     var offset: Int64
     var framesToSkip: Int
@@ -89,14 +88,19 @@ struct StoreState: Sendable {
         return low - 1
     }
 
-    func location(of sequence: UInt64) -> RecordLocation? {
+    /// The segment that holds `sequence` and where the record is in it.
+    func location(of sequence: UInt64) -> (segment: Segment, location: RecordLocation)? {
         guard let position = segmentPosition(of: sequence) else {
             return nil
         }
+        return (segments[position].segment, location(of: sequence, inSegmentAt: position))
+    }
+
+    /// Where `sequence` is in the segment at `position`, which must hold it.
+    func location(of sequence: UInt64, inSegmentAt position: Int) -> RecordLocation {
         let segment = segments[position]
         let index = Int(sequence - segment.firstSequence)
         return RecordLocation(
-            segment: segment.segment,
             sequence: sequence,
             offset: Int64(segment.checkpoints[index / SegmentState.checkpointInterval]),
             framesToSkip: index % SegmentState.checkpointInterval
