@@ -16,6 +16,7 @@ extension EngineScenario {
     /// Concurrent single-record appenders' runs with one thread count.
     struct AppenderCaseResult {
         var threads: Int
+        var usesTasks: Bool
         var recordsPerRun: Int
         var store: ThroughputFigures
     }
@@ -92,14 +93,17 @@ extension EngineScenario {
     ) throws -> [AppenderCaseResult] {
         var results: [AppenderCaseResult] = []
         for appenderCase in sizes.appenderCases {
-            context.logger.info("measuring append.threads-\(appenderCase.threads)")
-            let directory = try context.freshDirectory("threads-\(appenderCase.threads)")
+            let kind = appenderCase.usesTasks ? "tasks" : "threads"
+            context.logger.info("measuring append.\(kind)-\(appenderCase.threads)")
+            let directory = try context.freshDirectory("\(kind)-\(appenderCase.threads)")
             let store = try LogStore(directory: directory + "/store")
 
             let runs = try repeatRuns(warmUpRuns: sizes.warmUpRuns, runs: sizes.runs) { _ in
                 let shares = stream.dealt(to: appenderCase.threads, perThread: appenderCase.recordsPerThread)
                 Pause.sleep(milliseconds: sizes.settleMilliseconds)
-                return try ConcurrentAppenders.run(shares, on: store)
+                return appenderCase.usesTasks
+                    ? try ConcurrentAppenders.runTasks(shares, on: store)
+                    : try ConcurrentAppenders.run(shares, on: store)
             }
             store.close()
             try FileSystem.removeTree(directory)
@@ -107,6 +111,7 @@ extension EngineScenario {
             results.append(
                 AppenderCaseResult(
                     threads: appenderCase.threads,
+                    usesTasks: appenderCase.usesTasks,
                     recordsPerRun: appenderCase.threads * appenderCase.recordsPerThread,
                     store: ThroughputFigures(runs)
                 )

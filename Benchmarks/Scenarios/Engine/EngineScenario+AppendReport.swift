@@ -20,15 +20,17 @@ extension EngineScenario {
         }
         for appenderCase in appenderCases {
             let threads = appenderCase.threads
-            let label = "\(threads) appender thread\(threads == 1 ? "" : "s"), batch 1"
+            let kind = appenderCase.usesTasks ? "task" : "thread"
+            let label = "\(threads) appender \(kind)\(threads == 1 ? "" : "s"), batch 1"
             let target = threads == Self.manyAppendersThreads ? Self.manyAppendersTarget : nil
             table.addRow(
                 appendRow(label, recordsPerRun: appenderCase.recordsPerRun, appenderCase.store, target, report)
             )
-            addResults(of: appenderCase.store, name: "append.threads-\(threads)", target: target, to: report)
+            addResults(of: appenderCase.store, name: "append.\(kind)s-\(threads)", target: target, to: report)
         }
         report.printSection(
-            "engine: durable append (blocking append, returns after fdatasync); MB/s counts log bytes",
+            "engine: durable append (returns after fdatasync; threads call the blocking append, tasks the async one); "
+                + "MB/s counts log bytes",
             table
         )
 

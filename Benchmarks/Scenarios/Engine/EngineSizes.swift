@@ -8,11 +8,13 @@ struct EngineSizes {
         var appends: Int
     }
 
-    /// One case of concurrent appenders: `threads` threads, each appending `recordsPerThread`
-    /// records one at a time.
+    /// One case of concurrent appenders: `threads` appenders, each appending `recordsPerThread`
+    /// records one at a time; dedicated threads calling the blocking `append`, or with `usesTasks`
+    /// Swift tasks awaiting the `async` one.
     struct AppenderCase {
         var threads: Int
         var recordsPerThread: Int
+        var usesTasks = false
     }
 
     var warmUpRuns: Int
@@ -43,6 +45,7 @@ struct EngineSizes {
             AppenderCase(threads: 1, recordsPerThread: 2_000),
             AppenderCase(threads: 8, recordsPerThread: 1_000),
             AppenderCase(threads: 64, recordsPerThread: 1_000),
+            AppenderCase(threads: 64, recordsPerThread: 1_000, usesTasks: true),
         ],
         scanStoreRecords: 100_000,
         largeStoreRecords: 1_000_000,
@@ -62,6 +65,7 @@ struct EngineSizes {
             AppenderCase(threads: 1, recordsPerThread: 50),
             AppenderCase(threads: 8, recordsPerThread: 20),
             AppenderCase(threads: 64, recordsPerThread: 10),
+            AppenderCase(threads: 64, recordsPerThread: 10, usesTasks: true),
         ],
         scanStoreRecords: 5_000,
         largeStoreRecords: 20_000,
