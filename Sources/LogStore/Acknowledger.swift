@@ -1,3 +1,4 @@
+import Synchronization
 import SystemCalls
 
 /// A thread that runs append completions for the writer, so that after a flush that covers many
@@ -14,6 +15,12 @@ final class Acknowledger: @unchecked Sendable {
     }
 
     private let pending = ConditionLock(Pending())
+    private let thread = Atomic<UInt>(0)
+
+    /// True when called on the acknowledger thread.
+    var isCurrentThread: Bool {
+        thread.load(ordering: .relaxed) == OSThread.currentIdentifier
+    }
 
     func start() {
         OSThread.spawn(name: "logstore-ack") { [self] in
@@ -35,6 +42,7 @@ final class Acknowledger: @unchecked Sendable {
     }
 
     private func run() {
+        thread.store(OSThread.currentIdentifier, ordering: .relaxed)
         while true {
             let (batches, isClosing) = pending.withLock(when: { !$0.batches.isEmpty || $0.isClosing }) { pending in
                 defer { pending.batches.removeAll(keepingCapacity: true) }

@@ -28,7 +28,9 @@ extension LogStore {
         /// The most bytes one group commit writes with its single `pwrite`; a larger single batch is
         /// still written whole.
         public var maximumWriteBytes = 1024 * 1024
-        /// Appends wait (or `submit` returns false) while this many bytes are queued for the writer.
+        /// The most bytes of batches queued for the writer. A batch that arrives when the queue is
+        /// full waits outside it, holding its memory but never its caller's thread: `append`
+        /// returns later, and `submit` returns false so the caller can hold back.
         public var maximumQueuedBytes = 64 * 1024 * 1024
         /// The largest payload one record may carry.
         public var maximumRecordBytes = 16 * 1024 * 1024
@@ -63,6 +65,18 @@ extension LogStore {
             }
             if case .relaxed(let interval) = durability, interval <= .zero {
                 throw LogStoreError(.invalidArgument, "the relaxed sync interval must be positive")
+            }
+            if let age = maximumSegmentAge, age <= .zero {
+                throw LogStoreError(.invalidArgument, "maximumSegmentAge is \(age); use a positive duration, or nil")
+            }
+            if let retention, retention <= .zero {
+                throw LogStoreError(.invalidArgument, "retention is \(retention); use a positive duration, or nil")
+            }
+            guard retentionCheckInterval >= .milliseconds(1) else {
+                throw LogStoreError(
+                    .invalidArgument,
+                    "retentionCheckInterval is \(retentionCheckInterval); use at least one millisecond"
+                )
             }
         }
     }

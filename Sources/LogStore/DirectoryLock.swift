@@ -38,10 +38,11 @@ final class DirectoryLock: Sendable {
         guard isLocked else {
             descriptor.close()
             let owner = (try? FileSystem.readFile(path)).map { String(decoding: $0, as: UTF8.self) } ?? ""
-            let process = owner.split(whereSeparator: \.isNewline).first.map { "process \($0)" } ?? "another process"
+            let named =
+                owner.split(whereSeparator: \.isNewline).first.map { " (its LOCK file names process \($0))" } ?? ""
             throw LogStoreError(
                 .locked,
-                "the store at \(directory) is open for writing in \(process); stop it, or open the store read-only"
+                "the store at \(directory) is open for writing in another process\(named); stop it, or open the store read-only"
             )
         }
         return DirectoryLock(descriptor: descriptor)

@@ -2,8 +2,8 @@ import SystemCalls
 
 extension LogStore {
     /// Records with `start <= timestamp <= end`, ordered by timestamp and, for equal timestamps, by
-    /// arrival; `descending` reverses both. A nil bound is open; records without a timestamp never
-    /// match. `limit` caps how many the cursor returns.
+    /// arrival; `descending` reverses both. A nil bound is open, and a `start` above `end` matches
+    /// nothing; records without a timestamp never match. `limit` caps how many the cursor returns.
     ///
     /// - Throws: `.invalidArgument` for a NaN bound or a negative limit, `.closed` after `close`.
     /// - Complexity: O(log n) to find the start, then O(1) amortized per record.
@@ -43,6 +43,7 @@ extension LogStore {
     /// - Complexity: O(log n).
     public func count(from start: Double?, through end: Double?) throws(LogStoreError) -> Int {
         try checkBounds(start, end)
+        try checkOpen()
         return core.state.withLock { $0.timestampIndex.count(from: start, through: end) }
     }
 
@@ -84,8 +85,14 @@ extension LogStore {
         guard !configuration.readOnly else {
             throw LogStoreError(.readOnly, "the store at \(directory) was opened read-only")
         }
+        guard age >= .zero else {
+            throw LogStoreError(.invalidArgument, "the retention age \(age) is negative")
+        }
         try checkOpen()
-        return try core.removeSegments(appendedBefore: now - age.milliseconds)
+        if let failure = core.state.withLock({ $0.failure }) {
+            throw failure
+        }
+        return try core.removeSegments(appendedBefore: now.subtractingSaturating(age.milliseconds))
     }
 
     private func checkOpen() throws(LogStoreError) {

@@ -29,18 +29,27 @@ public final class LogStore: Sendable {
         let started = SystemClock.monotonicNanoseconds()
         try Self.prepareDirectory(directory, configuration: configuration)
         let lock = configuration.readOnly ? nil : try DirectoryLock.acquire(directory: directory)
-        let recovered = try Recovery(
+        var recovery = Recovery(
             directory: directory,
             storage: configuration.storage,
             readOnly: configuration.readOnly,
             logger: configuration.logger
-        ).run()
-        let state = Self.buildState(recovered)
+        )
+        let recovered = try recovery.run()
+        var state = Self.buildState(recovered)
+        if let diskFull = recovery.diskFullError {
+            state.failure = LogStoreError(
+                .failed,
+                "the store opened read-only because the disk is full: \(diskFull.message); free space and reopen it",
+                systemError: diskFull.systemError
+            )
+        }
 
         self.directory = directory
         self.lock = lock
         core = StoreCore(directory: directory, configuration: configuration, state: state)
-        writer = configuration.readOnly ? nil : Writer(core: core, nextSequence: state.nextSequence)
+        writer =
+            configuration.readOnly ? nil : Writer(core: core, nextSequence: state.nextSequence, failure: state.failure)
         writer?.start()
         configuration.logger.debug(
             "opened store",
@@ -54,7 +63,19 @@ public final class LogStore: Sendable {
     }
 
     deinit {
-        writer?.close()
+        if let writer {
+            Self.closeOffInternalThreads(writer)
+        }
+    }
+
+    /// Closes `writer`, on a new thread when called from the writer's own threads (a completion
+    /// handler), because closing waits for those threads to finish.
+    private static func closeOffInternalThreads(_ writer: Writer) {
+        if writer.isCurrentThreadInternal {
+            OSThread.spawn(name: "logstore-close") { writer.close() }
+        } else {
+            writer.close()
+        }
     }
 
     /// The configuration the store was opened with.
@@ -109,9 +130,24 @@ public final class LogStore: Sendable {
         return state
     }
 
-    /// Finishes queued appends, seals the active segment and releases the directory lock. Reads
-    /// and appends after `close` throw `.closed`. Calling it again does nothing.
+    /// Finishes queued appends, seals the active segment, releases the directory lock and the
+    /// in-memory indexes, and closes the segment files once no cursor still reads them. Reads and
+    /// appends after `close` throw `.closed`; `count` and `statistics()` describe the store as it
+    /// was when it closed. Calling it again does nothing.
+    ///
+    /// Called from a completion handler, which runs on the writer's threads, `close` returns at
+    /// once and finishes on another thread.
     public func close() {
+        if writer?.isCurrentThreadInternal == true {
+            OSThread.spawn(name: "logstore-close") { [self] in
+                closeNow()
+            }
+            return
+        }
+        closeNow()
+    }
+
+    private func closeNow() {
         let wasClosed = core.state.withLock { state in
             defer { state.isClosed = true }
             return state.isClosed
@@ -120,6 +156,12 @@ public final class LogStore: Sendable {
             return
         }
         writer?.close()
+        core.state.withLock { state in
+            state.closedStatistics = Self.statistics(of: state)
+            state.segments.removeAll()
+            state.timestampIndex = TimestampIndex()
+            state.documents = [:]
+        }
         lock?.release()
     }
 }
@@ -133,6 +175,8 @@ extension LogStore {
     /// - Throws: `.invalidRecord` naming the first record that breaks a limit (nothing is stored);
     ///   `.failed`, `.closed` or `.readOnly` when the store accepts no writes; `.io` when the write
     ///   itself failed, after which the store is failed.
+    /// - Note: after `.io` the records are not acknowledged, yet they may have reached the disk:
+    ///   a reopened store may hold them. Delivery is at least once for a caller that retries.
     @discardableResult
     public func append(_ records: [NewRecord]) throws(LogStoreError) -> ClosedRange<UInt64> {
         let outcome = ConditionLock<Result<ClosedRange<UInt64>, LogStoreError>?>(nil)
@@ -164,29 +208,35 @@ extension LogStore {
         return try result.get()
     }
 
-    /// Queues `records` as one atomic batch without waiting; `completion` runs on the writer thread
-    /// once they are durable or have failed, and must return quickly (hand the result to your own
-    /// thread or event loop). When the queue is full the batch waits outside it: a caller that
-    /// submits again before its completion ran must bound its own number of pending batches.
+    /// Queues `records` as one atomic batch without waiting; `completion` runs on one of the
+    /// writer's threads once they are durable or have failed, and must return quickly (hand the
+    /// result to your own thread or event loop).
+    ///
+    /// Returns false when the queue already holds `maximumQueuedBytes`: the batch is kept and
+    /// written once the writer frees room, and the caller should hold back further batches until
+    /// `completion` runs. This is how an event loop feels backpressure without blocking.
     ///
     /// - Throws: `.invalidRecord`, `.failed`, `.closed` or `.readOnly` before anything is queued;
     ///   `completion` is then never called.
+    @discardableResult
     public func submit(
         _ records: [NewRecord],
         completion: @escaping @Sendable (Result<ClosedRange<UInt64>, LogStoreError>) -> Void
-    ) throws(LogStoreError) {
+    ) throws(LogStoreError) -> Bool {
         try checkValid(records)
-        try submit(AppendRequest(records: records, appendTime: SystemClock.unixMilliseconds(), completion: completion))
+        return try submit(
+            AppendRequest(records: records, appendTime: SystemClock.unixMilliseconds(), completion: completion)
+        )
     }
 
-    private func submit(_ request: AppendRequest) throws(LogStoreError) {
+    private func submit(_ request: AppendRequest) throws(LogStoreError) -> Bool {
         guard let writer else {
             throw LogStoreError(.readOnly, "the store at \(directory) was opened read-only")
         }
         if core.state.withLock({ $0.isClosed }) {
             throw LogStoreError(.closed, "the store at \(directory) is closed")
         }
-        try writer.enqueue(request)
+        return try writer.enqueue(request)
     }
 
     /// Checks every record against the format's and the configuration's limits.

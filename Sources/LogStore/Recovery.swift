@@ -1,3 +1,4 @@
+import Glibc
 import Logging
 import SystemCalls
 
@@ -21,8 +22,18 @@ struct Recovery {
     var storage: any StorageSystem
     var readOnly: Bool
     var logger: Logger
+    /// Set when a recovered segment could not be sealed because the disk is full. The store then
+    /// opens, so its records can be read, but takes no appends.
+    private(set) var diskFullError: LogStoreError?
 
-    func run() throws(LogStoreError) -> [RecoveredSegment] {
+    init(directory: String, storage: any StorageSystem, readOnly: Bool, logger: Logger) {
+        self.directory = directory
+        self.storage = storage
+        self.readOnly = readOnly
+        self.logger = logger
+    }
+
+    mutating func run() throws(LogStoreError) -> [RecoveredSegment] {
         let names: [String]
         do {
             names = try storage.contentsOfDirectory(directory)
@@ -41,7 +52,17 @@ struct Recovery {
             if let previous = recovered.last, sequence != previous.lastSequence + 1 {
                 throw missingRecords(after: previous, before: name, firstSequence: sequence)
             }
-            guard let segment = try openSegment(name, sequence: sequence, isLast: isLast) else {
+            // A read-only open runs beside a writer whose retention may delete the oldest segments
+            // after they were listed.
+            let mayHaveVanished = readOnly && recovered.isEmpty
+            guard
+                let segment = try openSegment(
+                    name,
+                    sequence: sequence,
+                    isLast: isLast,
+                    mayHaveVanished: mayHaveVanished
+                )
+            else {
                 continue
             }
             let nextFirstSequence = isLast ? nil : segmentNames[position + 1].0
@@ -70,6 +91,9 @@ struct Recovery {
             do {
                 try storage.removeFile(path(name))
                 logger.warning("removed an unfinished temporary file", metadata: ["file": name])
+            } catch  where error.errno == EISDIR || error.errno == EPERM {
+                // The engine only writes regular .tmp files, so this is someone else's; keep it.
+                logger.warning("left a directory named like a temporary file in place", metadata: ["file": name])
             } catch {
                 throw LogStoreError.io(error, "the temporary file \(path(name))")
             }
@@ -78,7 +102,12 @@ struct Recovery {
 
     /// Opens a segment file and checks its header. Returns nil for a last segment whose header was
     /// never completed: it was being created when the process stopped and holds no record.
-    private func openSegment(_ name: String, sequence: UInt64, isLast: Bool) throws(LogStoreError) -> Segment? {
+    private func openSegment(
+        _ name: String,
+        sequence: UInt64,
+        isLast: Bool,
+        mayHaveVanished: Bool
+    ) throws(LogStoreError) -> Segment? {
         let file: any StorageFile
         let size: Int64
         let headerBytes: [UInt8]
@@ -86,6 +115,8 @@ struct Recovery {
             file = try storage.openFile(path(name), readOnly: readOnly)
             size = try file.size()
             headerBytes = try file.read(count: SegmentHeader.size, at: 0)
+        } catch  where error.errno == ENOENT && mayHaveVanished {
+            return nil
         } catch {
             throw LogStoreError.io(error, "segment \(name)")
         }
@@ -126,7 +157,7 @@ struct Recovery {
     /// records. The scan's stop is repaired only when no valid record follows it: for the last
     /// segment that is a torn tail, for an older one a damaged footer. A last segment without
     /// records is removed, because new records would go into a file of the same name.
-    private func loadSegment(
+    private mutating func loadSegment(
         _ segment: Segment,
         isLast: Bool,
         nextFirstSequence: UInt64?
@@ -167,7 +198,7 @@ struct Recovery {
                 return nil
             }
             if !loaded.isSealed {
-                loaded = try seal(loaded)
+                loaded = try sealUnlessDiskFull(loaded)
             }
             return loaded
         } catch let error as SystemError {
@@ -191,7 +222,7 @@ struct Recovery {
     ) throws {
         if let later = try SegmentScan.findValidFrame(
             in: segment,
-            after: stop.offset,
+            from: stop.offset,
             sequenceAbove: scan.lastSequence,
             fileSize: fileSize
         ) {
@@ -240,6 +271,21 @@ struct Recovery {
             return nil
         }
         return RecoveredSegment(segment: segment, index: index, lastSequence: trailer.lastSequence, isSealed: true)
+    }
+
+    /// Seals `recovered`, or leaves it unsealed and records `diskFullError` when the disk has no
+    /// room for the footer, so a full disk still lets the store open for reading.
+    private mutating func sealUnlessDiskFull(_ recovered: RecoveredSegment) throws(SystemError) -> RecoveredSegment {
+        do {
+            return try seal(recovered)
+        } catch {
+            guard error.errno == ENOSPC else {
+                throw error
+            }
+            diskFullError = LogStoreError.io(error, "the footer of recovered segment \(recovered.segment.name)")
+            logger.error("the disk is full, so a recovered segment stays unsealed and the store takes no appends")
+            return recovered
+        }
     }
 
     /// Writes the footer of a recovered segment, so the next open does not scan it again and new

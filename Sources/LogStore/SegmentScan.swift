@@ -90,17 +90,19 @@ struct SegmentScan {
         }
     }
 
-    /// The offset of the first frame after `offset` that passes every check and carries a sequence
-    /// number above `sequence`, or nil when there is none. A hit means the damage at `offset` sits
-    /// in front of records that were written later, so it is not a torn tail.
+    /// The offset of the first frame at or after `offset` that passes every check and carries a
+    /// sequence number above `sequence`, or nil when there is none. A hit means the scan's stop at
+    /// `offset` sits in front of records that were written later, so it is not a torn tail: the
+    /// frame at `offset` itself counts, for a valid frame that stopped the scan only because its
+    /// sequence number skips ahead.
     static func findValidFrame(
         in segment: Segment,
-        after offset: Int64,
+        from offset: Int64,
         sequenceAbove sequence: UInt64,
         fileSize: Int64
     ) throws(SystemError) -> Int64? {
         var reader = SegmentReader(file: segment.file)
-        var candidate = offset + 1
+        var candidate = offset
         while candidate + Int64(Frame.headerSize) <= fileSize {
             guard let start = try reader.load(Frame.headerSize, at: candidate) else {
                 return nil

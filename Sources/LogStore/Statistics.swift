@@ -15,8 +15,12 @@ extension LogStore {
         /// Documents with at least one stored revision.
         public var documentCount: Int
         /// Memory of the timestamp index and the per-segment offset checkpoints, spare capacity
-        /// included. Stays at or below 16 bytes a record.
+        /// included: 12.5 bytes a record, plus spare capacity below one chunk of 16,384 entries.
         public var indexMemoryBytes: Int
+        /// Memory of the footer the writer builds for the active segment (12 bytes for each of its
+        /// records), freed when the segment is sealed. It is bounded by the segment size, about one
+        /// seventieth of `maximumSegmentBytes` for 850-byte records, not by the store size.
+        public var activeFooterBytes: Int
         /// `indexMemoryBytes` divided by the number of records; 0 for an empty store.
         public var indexBytesPerRecord: Double {
             recordCount == 0 ? 0 : Double(indexMemoryBytes) / Double(recordCount)
@@ -25,23 +29,28 @@ extension LogStore {
         public var hasFailed: Bool
     }
 
+    /// The store's figures, read in one consistent snapshot.
     public func statistics() -> Statistics {
         core.state.withLock { state in
-            let timestamps =
-                state.segments.compactMap(\.minimumTimestamp) + state.segments.compactMap(\.maximumTimestamp)
-            let checkpointBytes = state.segments.reduce(0) { $0 + $1.checkpoints.capacity * 4 }
-            return Statistics(
-                segmentCount: state.segments.count,
-                recordCount: state.count,
-                timestampedRecordCount: state.timestampIndex.count,
-                sequenceRange: state.count == 0 ? nil : state.firstSequence...(state.nextSequence - 1),
-                minimumTimestamp: timestamps.min(),
-                maximumTimestamp: timestamps.max(),
-                dataBytes: state.segments.reduce(0) { $0 + $1.dataEnd },
-                documentCount: state.documents.count,
-                indexMemoryBytes: state.timestampIndex.memoryBytes + checkpointBytes,
-                hasFailed: state.failure != nil
-            )
+            state.closedStatistics ?? Self.statistics(of: state)
         }
+    }
+
+    static func statistics(of state: StoreState) -> Statistics {
+        let timestamps = state.segments.compactMap(\.minimumTimestamp) + state.segments.compactMap(\.maximumTimestamp)
+        let checkpointBytes = state.segments.reduce(0) { $0 + $1.checkpoints.capacity * 4 }
+        return Statistics(
+            segmentCount: state.segments.count,
+            recordCount: state.count,
+            timestampedRecordCount: state.timestampIndex.count,
+            sequenceRange: state.count == 0 ? nil : state.firstSequence...(state.nextSequence - 1),
+            minimumTimestamp: timestamps.min(),
+            maximumTimestamp: timestamps.max(),
+            dataBytes: state.segments.reduce(0) { $0 + $1.dataEnd },
+            documentCount: state.documents.count,
+            indexMemoryBytes: state.timestampIndex.memoryBytes + checkpointBytes,
+            activeFooterBytes: state.activeFooterBytes,
+            hasFailed: state.failure != nil
+        )
     }
 }

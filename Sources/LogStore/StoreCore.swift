@@ -9,6 +9,9 @@ final class StoreCore: Sendable {
     let directory: String
     let configuration: LogStore.Configuration
     let state: Mutex<StoreState>
+    /// Held for a whole retention run, so two runs (the writer's timer and a caller's) never pick
+    /// the same segments to delete.
+    private let retentionRun = Mutex(())
 
     init(directory: String, configuration: LogStore.Configuration, state: StoreState) {
         self.directory = directory
@@ -27,6 +30,12 @@ final class StoreCore: Sendable {
     /// milliseconds), stopping at the first segment that is newer, unsealed or the newest one, so
     /// the stored sequence numbers stay contiguous. Returns the names of the deleted files.
     func removeSegments(appendedBefore cutoff: Int64) throws(LogStoreError) -> [String] {
+        try retentionRun.withLock { (_) throws(LogStoreError) -> [String] in
+            try removeSegmentsInRun(appendedBefore: cutoff)
+        }
+    }
+
+    private func removeSegmentsInRun(appendedBefore cutoff: Int64) throws(LogStoreError) -> [String] {
         let candidates = state.withLock { state in
             var candidates: [Segment] = []
             for segment in state.segments.dropLast() {

@@ -67,6 +67,11 @@ struct StoreState: Sendable {
     var documents: [String: UInt64] = [:]
     var failure: LogStoreError?
     var isClosed = false
+    /// Memory of the active segment's footer index, which the writer keeps until it seals the
+    /// segment: 12 bytes a record of that segment.
+    var activeFooterBytes = 0
+    /// The figures at the moment the store closed, after which the indexes are released.
+    var closedStatistics: LogStore.Statistics?
 
     var count: Int { Int(nextSequence - firstSequence) }
 

@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 import SystemCalls
 
 /// The group-commit writer: one dedicated thread that takes everything queued (up to
@@ -6,9 +7,10 @@ import SystemCalls
 /// then completes every caller of those records.
 ///
 /// Nothing waits on purpose to grow a batch: callers that arrive while a flush runs form the next
-/// one. Queued bytes are capped at `maximumQueuedBytes`; a request that arrives when the queue is
-/// full waits outside it, and its caller waits for its completion, so memory grows with the number
-/// of callers, never with the rate they send at.
+/// one. Queued bytes are capped at `maximumQueuedBytes`. A request that arrives when the queue is
+/// full waits outside it until the writer frees room, and its caller learns so (`submit` returns
+/// false, `append` returns later). Memory then grows with the number of waiting callers, not with
+/// the rate at which they send.
 ///
 /// A failed `pwrite` or `fdatasync` fails every caller of that write and stops the writer for good:
 /// the store turns read-only until it is reopened and recovered from disk. `fdatasync` is never
@@ -35,6 +37,8 @@ final class Writer: @unchecked Sendable {
     private let core: StoreCore
     private let queue = ConditionLock(Queue())
     private let acknowledger = Acknowledger()
+    /// `OSThread.currentIdentifier` of the writer thread, 0 until it runs.
+    private let writerThread = Atomic<UInt>(0)
     private var active: ActiveSegment?
     private var nextSequence: UInt64
     private var scratch: [UInt8] = []
@@ -42,9 +46,18 @@ final class Writer: @unchecked Sendable {
     private var lastSync = SystemClock.monotonicNanoseconds()
     private var nextRetentionCheck = SystemClock.monotonicNanoseconds()
 
-    init(core: StoreCore, nextSequence: UInt64) {
+    /// A writer that continues the log at `nextSequence`. With `failure` set it accepts nothing,
+    /// as after a failed write.
+    init(core: StoreCore, nextSequence: UInt64, failure: LogStoreError?) {
         self.core = core
         self.nextSequence = nextSequence
+        queue.withLock { $0.failure = failure }
+    }
+
+    /// True on the writer and acknowledger threads, where completions run.
+    var isCurrentThreadInternal: Bool {
+        let current = OSThread.currentIdentifier
+        return current == writerThread.load(ordering: .relaxed) || acknowledger.isCurrentThread
     }
 
     private var configuration: LogStore.Configuration { core.configuration }
@@ -58,31 +71,31 @@ final class Writer: @unchecked Sendable {
 
     // MARK: - Callers
 
-    /// Queues `request`. When the queue is full the request waits outside it and is admitted as
-    /// the writer frees room. Throws when the store has failed or is closing.
-    func enqueue(_ request: AppendRequest) throws(LogStoreError) {
-        let rejection: LogStoreError? = queue.withLock { queue in
+    /// Queues `request` and returns true. When the queue is full the request waits outside it,
+    /// to be admitted as the writer frees room, and the result is false. Throws when the store has
+    /// failed or is closing.
+    func enqueue(_ request: AppendRequest) throws(LogStoreError) -> Bool {
+        let outcome: Result<Bool, LogStoreError> = queue.withLock { queue in
             if let failure = queue.failure {
-                return failure
+                return .failure(failure)
             }
             if queue.isClosing {
-                return LogStoreError(.closed, "the store is closed")
+                return .failure(LogStoreError(.closed, "the store is closed"))
             }
             let fits =
                 queue.admittedBytes == 0 || queue.admittedBytes + request.byteCount <= configuration.maximumQueuedBytes
             if fits && queue.waiting.isEmpty {
                 queue.admitted.append(request)
                 queue.admittedBytes += request.byteCount
-            } else {
-                queue.waiting.append(request)
+                return .success(true)
             }
-            return nil
+            queue.waiting.append(request)
+            return .success(false)
         }
-        if let rejection {
-            throw rejection
-        }
+        let admitted = try outcome.get()
         // Broadcast, not signal: `close` may be waiting on the same condition as the writer thread.
         queue.broadcast()
+        return admitted
     }
 
     /// Lets the writer finish what is queued, seal the active segment and stop; returns once it has.
@@ -95,6 +108,7 @@ final class Writer: @unchecked Sendable {
     // MARK: - Writer thread
 
     private func run() {
+        writerThread.store(OSThread.currentIdentifier, ordering: .relaxed)
         while true {
             let (requests, isClosing) = takeBatch()
             if !requests.isEmpty {
@@ -233,7 +247,11 @@ final class Writer: @unchecked Sendable {
 
         active!.index.add(batch)
         nextSequence = batch.firstSequence + UInt64(batch.count)
-        core.state.withLock { $0.publish(batch) }
+        let footerBytes = active!.index.memoryBytes
+        core.state.withLock { state in
+            state.publish(batch)
+            state.activeFooterBytes = footerBytes
+        }
         // A caller or two are woken here at once; more go to the acknowledger thread, so the next
         // write can start while they wake up.
         if run.count <= Self.inlineCompletionLimit {
@@ -349,7 +367,7 @@ final class Writer: @unchecked Sendable {
         let now = SystemClock.monotonicNanoseconds()
         var deadlines: [Int64] = []
         if case .relaxed(let interval) = configuration.durability, hasUnsyncedData {
-            deadlines.append(lastSync + interval.nanoseconds)
+            deadlines.append(lastSync.addingSaturating(interval.nanoseconds))
         }
         if configuration.retention != nil {
             deadlines.append(nextRetentionCheck)
@@ -360,7 +378,7 @@ final class Writer: @unchecked Sendable {
     private func runTimers() {
         let now = SystemClock.monotonicNanoseconds()
         if case .relaxed(let interval) = configuration.durability, hasUnsyncedData,
-            now - lastSync >= interval.nanoseconds,
+            now.subtractingSaturating(lastSync) >= interval.nanoseconds,
             let segment = active?.segment
         {
             do {
@@ -369,10 +387,12 @@ final class Writer: @unchecked Sendable {
                 fail(error, requests: [])
             }
         }
-        if let retention = configuration.retention, now >= nextRetentionCheck {
-            nextRetentionCheck = now + configuration.retentionCheckInterval.nanoseconds
+        let hasFailed = queue.withLock { $0.failure != nil }
+        if let retention = configuration.retention, now >= nextRetentionCheck, !hasFailed {
+            nextRetentionCheck = now.addingSaturating(configuration.retentionCheckInterval.nanoseconds)
             do {
-                _ = try core.removeSegments(appendedBefore: SystemClock.unixMilliseconds() - retention.milliseconds)
+                let cutoff = SystemClock.unixMilliseconds().subtractingSaturating(retention.milliseconds)
+                _ = try core.removeSegments(appendedBefore: cutoff)
             } catch {
                 core.logger.error("retention failed: \(error)")
             }
@@ -420,16 +440,5 @@ final class Writer: @unchecked Sendable {
         acknowledger.close()
         queue.withLock { $0.isFinished = true }
         queue.broadcast()
-    }
-}
-
-extension Duration {
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-    }
-
-    var milliseconds: Int64 {
-        nanoseconds / 1_000_000
     }
 }

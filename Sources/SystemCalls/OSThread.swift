@@ -4,6 +4,11 @@ import Glibc
 /// Starts a dedicated operating-system thread, for work that blocks (`fdatasync`, `epoll_wait`)
 /// and so must stay off Swift's shared concurrency pool.
 public enum OSThread {
+    /// A number that identifies the calling thread among the running threads of the process.
+    public static var currentIdentifier: UInt {
+        UInt(pthread_self())
+    }
+
     /// Starts a detached thread named `name` (at most 15 bytes are kept) that runs `body`.
     public static func spawn(name: String, _ body: @escaping @Sendable () -> Void) {
         let context = Unmanaged.passRetained(ThreadContext(name: name, body: body)).toOpaque()

@@ -227,6 +227,82 @@ import Testing
         #expect(store.count == 100)
     }
 
+    private func isInvalidArgument(_ error: any Error) -> Bool {
+        (error as? LogStoreError)?.code == .invalidArgument
+    }
+
+    @Test func rejectsANegativeAge() throws {
+        let store = try LogStore(directory: directory.path, configuration: Fixtures.configuration(segmentBytes: 4096))
+        try fill(store, records: 100)
+        #expect(performing: { try store.removeSegments(olderThan: .seconds(-3600)) }, throws: isInvalidArgument)
+        #expect(store.count == 100)
+    }
+
+    @Test(arguments: [
+        ("retention", Duration.seconds(-1)),
+        ("retention", Duration.zero),
+        ("retentionCheckInterval", Duration.zero),
+        ("maximumSegmentAge", Duration.seconds(-5)),
+    ])
+    func rejectsDurationsThatAreNotPositive(setting: String, value: Duration) throws {
+        var configuration = Fixtures.configuration()
+        switch setting {
+        case "retention": configuration.retention = value
+        case "retentionCheckInterval": configuration.retentionCheckInterval = value
+        default: configuration.maximumSegmentAge = value
+        }
+        #expect(
+            performing: { try LogStore(directory: directory.path, configuration: configuration) },
+            throws: isInvalidArgument
+        )
+    }
+
+    @Test func acceptsDurationsOfCenturies() throws {
+        var configuration = Fixtures.configuration(segmentBytes: 4096)
+        configuration.retention = .seconds(Int64.max)
+        configuration.retentionCheckInterval = .seconds(Int64.max)
+        configuration.maximumSegmentAge = .seconds(Int64.max)
+        configuration.durability = .relaxed(syncInterval: .seconds(Int64.max))
+        let store = try LogStore(directory: directory.path, configuration: configuration)
+        try fill(store, records: 100)
+        #expect(try store.removeSegments(olderThan: .seconds(Int64.max)).isEmpty)
+        #expect(store.count == 100)
+    }
+
+    @Test func failedStoreKeepsItsSegments() throws {
+        let storage = FaultInjectingStorage()
+        var configuration = Fixtures.configuration(segmentBytes: 4096, storage: storage)
+        configuration.retention = .milliseconds(1)
+        configuration.retentionCheckInterval = .seconds(3600)
+        let store = try LogStore(directory: directory.path, configuration: configuration)
+        try fill(store, records: 100)
+        storage.fail(.synchronizeData)
+        #expect(throws: LogStoreError.self) { try store.append(Fixtures.record(timestamp: 1, number: 1)) }
+        let segments = try DirectoryCopy.segmentNames(in: directory.path)
+
+        #expect {
+            try store.removeSegments(olderThan: .zero, now: SystemClock.unixMilliseconds() + 10_000)
+        } throws: { ($0 as! LogStoreError).code == .failed }
+        #expect(try DirectoryCopy.segmentNames(in: directory.path) == segments)
+    }
+
+    @Test func concurrentRetentionRunsDoNotCollide() throws {
+        var configuration = Fixtures.configuration(segmentBytes: 4096)
+        configuration.retention = .milliseconds(1)
+        configuration.retentionCheckInterval = .milliseconds(1)
+        let store = try LogStore(directory: directory.path, configuration: configuration)
+        var failures: [String] = []
+        for number in 0..<3000 {
+            try store.append(Fixtures.record(timestamp: Double(number), number: number, size: 400))
+            do {
+                try store.removeSegments(olderThan: .milliseconds(1))
+            } catch {
+                failures.append(error.message)
+            }
+        }
+        #expect(failures.isEmpty, "\(failures.count) runs failed, the first with: \(failures.first ?? "")")
+    }
+
     @Test func writerAppliesConfiguredRetention() async throws {
         var configuration = Fixtures.configuration(segmentBytes: 4096)
         configuration.retention = .milliseconds(50)

@@ -1,3 +1,4 @@
+import Glibc
 import SystemCalls
 import TestSupport
 import Testing
@@ -124,6 +125,47 @@ import Testing
                 && error.message.contains("logstore-dump repair")
         }
         #expect(try FileSystem.readFile(segment) == bytes, "a failed open must not change the file")
+    }
+
+    /// Offsets of the frames of a crash image made of single-record batches.
+    private func frameOffsets(_ records: [NewRecord]) -> [Int] {
+        var offsets: [Int] = []
+        var offset = 64
+        for record in records {
+            offsets.append(offset)
+            offset += 40 + record.payload.count
+        }
+        return offsets
+    }
+
+    /// Removes the frame at `position` of the image's only segment, keeping every other frame.
+    private func removeFrame(_ position: Int, image: String, offsets: [Int]) throws {
+        let segment = image + "/00000000000000000001.log"
+        let bytes = try FileSystem.readFile(segment)
+        let end = position + 1 < offsets.count ? offsets[position + 1] : bytes.count
+        try DirectoryCopy.writeFile(segment, Array(bytes[..<offsets[position]]) + Array(bytes[end...]))
+    }
+
+    @Test func sequenceGapBeforeTheLastRecordFailsTheOpen() throws {
+        let (image, records) = try crashImage(batches: [1, 1, 1, 1, 1])
+        try removeFrame(3, image: image, offsets: frameOffsets(records))
+        #expect {
+            try open(image)
+        } throws: { error in
+            let error = error as! LogStoreError
+            return error.code == .corruption && error.message.contains("sequence number 5 where 4 was expected")
+        }
+    }
+
+    @Test func sequenceGapAtTheFirstRecordFailsTheOpen() throws {
+        let (image, records) = try crashImage(batches: [1, 1, 1])
+        let offsets = frameOffsets(records)
+        try removeFrame(0, image: image, offsets: offsets)
+        let segment = image + "/00000000000000000001.log"
+        let bytes = try FileSystem.readFile(segment)
+        try DirectoryCopy.writeFile(segment, Array(bytes[..<(64 + offsets[2] - offsets[1])]))
+        #expect(throws: LogStoreError.self) { try open(image) }
+        #expect(FileSystem.exists(segment), "the segment that holds record 2 is kept")
     }
 
     @Test func sequenceGapBetweenSegmentsFailsTheOpen() throws {
@@ -256,6 +298,49 @@ import Testing
         }
     }
 
+    @Test func directoryNamedLikeATemporaryFileIsKept() throws {
+        let (image, records) = try crashImage(batches: [1])
+        try FileSystem.createDirectory(image + "/notes.tmp")
+        let store = try open(image)
+        #expect(try payloads(store) == records.map(\.payload))
+        #expect(FileSystem.isDirectory(image + "/notes.tmp"))
+    }
+
+    @Test func fullDiskOpensTheStoreForReadingOnly() throws {
+        let (image, records) = try crashImage(batches: [2, 1])
+        let storage = FaultInjectingStorage()
+        storage.fail(.write, errno: ENOSPC, permanent: true)
+        let store = try LogStore(directory: image, configuration: Fixtures.configuration(storage: storage))
+        #expect(try payloads(store) == records.map(\.payload))
+        #expect(store.statistics().hasFailed)
+        #expect {
+            try store.append(record(9))
+        } throws: { error in
+            let error = error as! LogStoreError
+            return error.code == .failed && error.message.contains("disk is full")
+        }
+        store.close()
+        let reopened = try open(image)
+        #expect(try reopened.append(record(9)) == 4, "once there is room, the store takes appends again")
+    }
+
+    @Test func readOnlyOpenSkipsASegmentRetentionJustRemoved() throws {
+        let directory = workspace.appending("vanishing")
+        do {
+            let store = try LogStore(directory: directory, configuration: Fixtures.configuration(segmentBytes: 4096))
+            for number in 0..<60 {
+                try store.append(record(number))
+            }
+            store.close()
+        }
+        let oldest = try DirectoryCopy.segmentNames(in: directory)[0]
+        var configuration = Fixtures.configuration(storage: VanishingStorage(removing: directory + "/" + oldest))
+        configuration.readOnly = true
+        let store = try LogStore(directory: directory, configuration: configuration)
+        #expect(store.count > 0)
+        #expect(try store.record(sequence: 1) == nil)
+    }
+
     @Test func leftoverTemporaryFilesAreRemoved() throws {
         let (image, _) = try crashImage(batches: [1])
         try DirectoryCopy.writeFile(image + "/00000000000000000002.log.tmp", [1, 2, 3])
@@ -273,5 +358,42 @@ import Testing
         let store = try LogStore(directory: image, configuration: configuration)
         #expect(try payloads(store) == records.map(\.payload))
         #expect(try FileSystem.readFile(segment) == bytes + [9, 9, 9])
+    }
+}
+
+/// The real file system, except that listing the directory also deletes one file, as a writer's
+/// retention can between a reader's listing and its opening the files.
+private struct VanishingStorage: StorageSystem {
+    let real = PosixStorage()
+    let removing: String
+
+    func openFile(_ path: String, readOnly: Bool) throws(SystemError) -> any StorageFile {
+        try real.openFile(path, readOnly: readOnly)
+    }
+
+    func createFile(_ path: String) throws(SystemError) -> any StorageFile {
+        try real.createFile(path)
+    }
+
+    func contentsOfDirectory(_ path: String) throws(SystemError) -> [String] {
+        let names = try real.contentsOfDirectory(path)
+        try? real.removeFile(removing)
+        return names
+    }
+
+    func createDirectory(_ path: String) throws(SystemError) {
+        try real.createDirectory(path)
+    }
+
+    func removeFile(_ path: String) throws(SystemError) {
+        try real.removeFile(path)
+    }
+
+    func rename(_ source: String, to destination: String) throws(SystemError) {
+        try real.rename(source, to: destination)
+    }
+
+    func synchronizeDirectory(_ path: String) throws(SystemError) {
+        try real.synchronizeDirectory(path)
     }
 }

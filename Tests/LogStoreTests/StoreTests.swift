@@ -119,6 +119,74 @@ import Testing
         #expect(reopened.statistics().indexBytesPerRecord <= 16)
     }
 
+    @Test func indexMemoryOfASmallStoreStaysUnderSixteenBytes() throws {
+        let store = try openStore(segmentBytes: 16 << 20)
+        try store.append((0..<1000).map { NewRecord(timestamp: Double($0), payload: [1]) })
+        #expect(
+            store.statistics().indexBytesPerRecord <= 16,
+            "\(store.statistics().indexBytesPerRecord) bytes a record"
+        )
+        try store.append((0..<15_385).map { NewRecord(timestamp: Double($0), payload: [1]) })
+        #expect(
+            store.statistics().indexBytesPerRecord <= 16,
+            "\(store.statistics().indexBytesPerRecord) bytes a record"
+        )
+        #expect(store.statistics().activeFooterBytes >= 16_385 * 12)
+    }
+
+    @Test func closeFromACompletionHandlerReturns() throws {
+        let store = try openStore()
+        let closed = ConditionLock(false)
+        try store.submit([Fixtures.record(timestamp: 1, number: 0)]) { _ in
+            store.close()
+            closed.withLock { $0 = true }
+            closed.broadcast()
+        }
+        closed.withLock(when: { $0 }) { _ in }
+        // The lock is released once the close finishes in the background.
+        var reopened: LogStore?
+        for _ in 0..<200 where reopened == nil {
+            reopened = try? openStore()
+            usleep(5_000)
+        }
+        #expect(reopened?.count == 1)
+    }
+
+    @Test func closeReleasesTheIndexesButKeepsTheFigures() throws {
+        let store = try openStore()
+        try store.append((0..<10).map { Fixtures.record(timestamp: Double($0), number: $0) })
+        let before = store.statistics()
+        store.close()
+        let after = store.statistics()
+        #expect(store.count == 10)
+        #expect(after.recordCount == before.recordCount)
+        #expect(after.segmentCount == before.segmentCount)
+        #expect(throws: LogStoreError.self) { try store.count(from: 0, through: 9) }
+    }
+
+    @Test func submitReportsAFullQueue() throws {
+        let storage = FaultInjectingStorage()
+        var configuration = Fixtures.configuration(storage: storage)
+        configuration.maximumQueuedBytes = 1
+        let store = try LogStore(directory: directory.path, configuration: configuration)
+        try store.append(Fixtures.record(timestamp: 0, number: 0))
+        storage.delay(.synchronizeData, milliseconds: 300)
+        let done = ConditionLock(0)
+        var admitted: [Bool] = []
+        for number in 1...3 {
+            admitted.append(
+                try store.submit([Fixtures.record(timestamp: Double(number), number: number)]) { _ in
+                    done.withLock { $0 += 1 }
+                    done.broadcast()
+                }
+            )
+        }
+        #expect(admitted.first == true)
+        #expect(admitted.last == false, "the third batch arrives while the writer holds the first two")
+        done.withLock(when: { $0 == 3 }) { _ in }
+        #expect(store.count == 4)
+    }
+
     @Test func rejectsInvalidRecordsAndStoresNothingOfTheirBatch() throws {
         var configuration = Fixtures.configuration()
         configuration.maximumRecordBytes = 100

@@ -45,6 +45,7 @@ public final class FaultInjectingStorage: StorageSystem {
     private struct State {
         var log: [Entry] = []
         var faults: [Fault] = []
+        var delays: [Operation: UInt32] = [:]
     }
 
     private let real = PosixStorage()
@@ -62,6 +63,11 @@ public final class FaultInjectingStorage: StorageSystem {
         }
     }
 
+    /// Makes every later `operation` sleep `milliseconds` first, to hold the writer inside it.
+    public func delay(_ operation: Operation, milliseconds: UInt32) {
+        state.withLock { $0.delays[operation] = milliseconds }
+    }
+
     /// Every operation so far, oldest first.
     public var log: [Entry] {
         state.withLock { $0.log }
@@ -74,6 +80,9 @@ public final class FaultInjectingStorage: StorageSystem {
 
     /// Logs the operation and throws the injected error when a fault is due.
     func record(_ operation: Operation, _ path: String) throws(SystemError) {
+        if let milliseconds = state.withLock({ $0.delays[operation] }) {
+            usleep(milliseconds * 1000)
+        }
         let injected: CInt? = state.withLock { state in
             state.log.append(Entry(operation: operation, path: path))
             guard let position = state.faults.firstIndex(where: { $0.operation == operation }) else {

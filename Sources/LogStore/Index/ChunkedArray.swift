@@ -1,7 +1,7 @@
-/// A growable array stored in fixed-size chunks, for the index runs that grow to millions of
-/// entries. Appending never moves existing elements: a full chunk stays where it is and a new one
-/// is added, so growth costs no copying and touches only new memory, and spare capacity is less
-/// than one chunk.
+/// A growable array stored in chunks of at most `chunkCapacity` elements, for the index runs that
+/// grow to millions of entries. A full chunk never moves: the next element starts a new chunk, so
+/// growth copies at most one chunk and touches little new memory. Only the last chunk grows like
+/// an ordinary array, so spare capacity stays below one chunk and below the element count.
 struct ChunkedArray<Element: BitwiseCopyable>: Sendable where Element: Sendable {
     /// Elements a chunk holds: 16,384, a power of two so positions split with a shift and a mask.
     static var chunkCapacity: Int { 1 << chunkShift }
@@ -29,11 +29,15 @@ struct ChunkedArray<Element: BitwiseCopyable>: Sendable where Element: Sendable 
 
     mutating func append(_ element: Element) {
         if count & (Self.chunkCapacity - 1) == 0 {
-            var chunk: [Element] = []
-            chunk.reserveCapacity(Self.chunkCapacity)
-            chunks.append(chunk)
+            chunks.append([])
         }
-        chunks[chunks.count - 1].append(element)
+        let last = chunks.count - 1
+        if chunks[last].count == chunks[last].capacity {
+            // Grow by doubling, but never past one chunk: letting the array pick its own capacity
+            // could leave a third of every full chunk unused.
+            chunks[last].reserveCapacity(Swift.min(Self.chunkCapacity, Swift.max(16, chunks[last].count * 2)))
+        }
+        chunks[last].append(element)
         count += 1
     }
 

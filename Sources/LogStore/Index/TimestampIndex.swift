@@ -27,8 +27,13 @@ struct TimestampIndex: Sendable {
 
     var count: Int { mainTimestamps.count + sideTimestamps.count }
 
-    /// The side run's size limit: at least 4,096 entries, or 1/64 of the index.
-    private var sideRunLimit: Int { Swift.max(4096, mainTimestamps.count / 64) }
+    /// The side run's size limit: 1/64 of the main run, within 1,024 to 16,384 entries. A late
+    /// record costs at most one pass over the side run, and a full side run costs one pass over the
+    /// main run, so the limit trades the first against the second.
+    ///
+    /// NOTE: with millions of records and timestamps in random order, each merge into the main run
+    /// holds the store's lock for one pass over it (tens of milliseconds for ten million records).
+    private var sideRunLimit: Int { Swift.min(16_384, Swift.max(1_024, mainTimestamps.count / 64)) }
 
     /// Adds one record. Ordinals must grow from one insert to the next.
     mutating func insert(timestamp: Double, ordinal: UInt32) {

@@ -1,0 +1,61 @@
+/// The header fields of a request or response, in the order they were sent, with names matched
+/// without regard to case as RFC 9110 requires.
+public struct HTTPHeaders: Sendable, Equatable, Sequence {
+    public private(set) var fields: [(name: String, value: String)] = []
+
+    public init() {}
+
+    public init(_ fields: [(String, String)]) {
+        self.fields = fields.map { (name: $0.0, value: $0.1) }
+    }
+
+    public static func == (lhs: HTTPHeaders, rhs: HTTPHeaders) -> Bool {
+        lhs.fields.elementsEqual(rhs.fields) { $0.name == $1.name && $0.value == $1.value }
+    }
+
+    public mutating func add(name: String, value: String) {
+        fields.append((name, value))
+    }
+
+    /// Replaces every field named `name` with one that has `value`.
+    public mutating func replaceOrAdd(name: String, value: String) {
+        fields.removeAll { Self.equalNames($0.name, name) }
+        fields.append((name, value))
+    }
+
+    /// The value of the first field named `name`, or nil.
+    public subscript(name: String) -> String? {
+        fields.first { Self.equalNames($0.name, name) }?.value
+    }
+
+    /// The values of every field named `name`, in order.
+    public func values(of name: String) -> [String] {
+        fields.filter { Self.equalNames($0.name, name) }.map(\.value)
+    }
+
+    /// The comma-separated elements of every field named `name`, trimmed and lowercased, for
+    /// list-valued fields such as `Connection` and `Transfer-Encoding`.
+    public func tokens(of name: String) -> [String] {
+        values(of: name).flatMap { $0.split(separator: ",") }.map { $0.trimmingASCIISpaces().lowercased() }
+            .filter { !$0.isEmpty }
+    }
+
+    public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> {
+        fields.makeIterator()
+    }
+
+    static func equalNames(_ first: String, _ second: String) -> Bool {
+        first.utf8.count == second.utf8.count && first.lowercased() == second.lowercased()
+    }
+}
+
+extension StringProtocol {
+    /// The string without leading and trailing spaces and tabs.
+    func trimmingASCIISpaces() -> String {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
+            return ""
+        }
+        return String(self[first...last])
+    }
+}

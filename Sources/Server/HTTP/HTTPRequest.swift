@@ -1,0 +1,49 @@
+/// A complete HTTP/1.x request: the head as parsed, and the whole body, decoded from chunked
+/// transfer coding when it was sent that way.
+public struct HTTPRequest: Sendable, Equatable {
+    /// The method token, such as `GET`, exactly as sent (methods are case-sensitive).
+    public var method: String
+    /// The request target as sent, such as `/wsapi/interaction_data?start=1`.
+    public var target: String
+    /// The HTTP version's minor number: 1 for HTTP/1.1, 0 for HTTP/1.0.
+    public var minorVersion: Int
+    public var headers: HTTPHeaders
+    public var body: [UInt8]
+
+    public init(
+        method: String,
+        target: String,
+        minorVersion: Int = 1,
+        headers: HTTPHeaders = HTTPHeaders(),
+        body: [UInt8] = []
+    ) {
+        self.method = method
+        self.target = target
+        self.minorVersion = minorVersion
+        self.headers = headers
+        self.body = body
+    }
+
+    /// The target's path, before any `?`.
+    public var path: Substring {
+        target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+    }
+
+    /// The target's query, after the first `?`; nil when there is none.
+    public var query: Substring? {
+        guard let mark = target.firstIndex(of: "?") else {
+            return nil
+        }
+        return target[target.index(after: mark)...]
+    }
+
+    /// True when the connection stays open after the response: the default for HTTP/1.1 unless the
+    /// client sent `Connection: close`, and for HTTP/1.0 only with `Connection: keep-alive`.
+    public var keepsAlive: Bool {
+        let tokens = headers.tokens(of: "Connection")
+        if minorVersion >= 1 {
+            return !tokens.contains("close")
+        }
+        return tokens.contains("keep-alive")
+    }
+}

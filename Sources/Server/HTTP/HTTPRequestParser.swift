@@ -1,0 +1,467 @@
+/// Why bytes from a client do not form an acceptable request, and the status to answer with. The
+/// connection closes after such an answer, because the parser cannot find the next request.
+public struct HTTPParseError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var status: HTTPStatus
+    public var reason: String
+
+    public init(_ status: HTTPStatus, _ reason: String) {
+        self.status = status
+        self.reason = reason
+    }
+
+    public var description: String { "\(status): \(reason)" }
+}
+
+/// An HTTP/1.1 request parser (RFC 9112) as a pure state machine: bytes go in with `append`,
+/// complete requests come out of `next`, and no socket is involved, so every rejection and every
+/// split of the input can be tested directly.
+///
+/// Policy: requests are parsed one after another from the same buffer, which is what pipelining
+/// needs. Bodies arrive whole (with `Content-Length` or chunked) and are limited to
+/// `maximumBodyBytes`. Every limit is checked as soon as it can be, before the bytes it would
+/// cover have arrived, so an oversized request costs its sender, not the server. Any error is
+/// final: the parser stays failed.
+public struct HTTPRequestParser: Sendable {
+    public struct Limits: Sendable {
+        /// The longest request line; a longer one is answered with 414.
+        public var maximumRequestLineBytes = 8 * 1024
+        /// The most bytes of header fields, and separately of chunked trailers; 431 beyond it.
+        public var maximumHeaderBytes = 32 * 1024
+        /// The most header fields; 431 beyond it.
+        public var maximumHeaderCount = 128
+        /// The largest body; 413 beyond it.
+        public var maximumBodyBytes = 1024 * 1024
+
+        public init() {}
+    }
+
+    public enum Event: Sendable, Equatable {
+        /// A complete request.
+        case request(HTTPRequest)
+        /// The request's head asked for `Expect: 100-continue`: the server should answer
+        /// `100 Continue` and keep feeding bytes (or reject the request now).
+        case continueExpected(HTTPRequest)
+        /// Nothing complete yet; append more bytes.
+        case needMoreData
+        case failed(HTTPParseError)
+    }
+
+    private enum Body {
+        case none
+        case fixed(remaining: Int)
+        case chunkSize
+        case chunkData(remaining: Int)
+        case chunkDataEnd
+        case trailers(bytes: Int)
+    }
+
+    private enum State {
+        case requestLine
+        case headers(HTTPRequest, bytes: Int)
+        case body(HTTPRequest, Body)
+        case failed(HTTPParseError)
+    }
+
+    public let limits: Limits
+    private var buffer: [UInt8] = []
+    private var position = 0
+    private var state = State.requestLine
+
+    public init(limits: Limits = Limits()) {
+        self.limits = limits
+    }
+
+    /// Bytes appended but not yet consumed by a complete request.
+    public var bufferedByteCount: Int { buffer.count - position }
+
+    /// True when no part of a request has been received since the last complete one.
+    public var isIdle: Bool {
+        if case .requestLine = state {
+            return bufferedByteCount == 0
+        }
+        return false
+    }
+
+    public mutating func append(_ bytes: ArraySlice<UInt8>) {
+        if position > 0 && position >= buffer.count / 2 {
+            buffer.removeFirst(position)
+            position = 0
+        }
+        buffer.append(contentsOf: bytes)
+    }
+
+    public mutating func append(_ bytes: [UInt8]) {
+        append(bytes[...])
+    }
+
+    /// Parses as far as the buffered bytes allow and returns what happened.
+    public mutating func next() -> Event {
+        while true {
+            let step: Step
+            switch state {
+            case .failed(let error):
+                return .failed(error)
+            case .requestLine:
+                step = parseRequestLine()
+            case .headers(let request, let bytes):
+                step = parseHeaderLine(request, headerBytes: bytes)
+            case .body(let request, let body):
+                step = parseBody(request, body)
+            }
+            switch step {
+            case .continue:
+                continue
+            case .event(let event):
+                if case .failed(let error) = event {
+                    state = .failed(error)
+                }
+                return event
+            }
+        }
+    }
+
+    private enum Step {
+        case `continue`
+        case event(Event)
+    }
+
+    private func failure(_ status: HTTPStatus, _ reason: String) -> Step {
+        .event(.failed(HTTPParseError(status, reason)))
+    }
+
+    // MARK: - Lines
+
+    /// The next line from `position`: where its content ends (before CR LF or a bare LF) and where
+    /// the following line starts. Nil when no line end is buffered yet; a CR not followed by LF
+    /// is an error.
+    private func nextLine(limit: Int) -> Result<(end: Int, next: Int)?, HTTPParseError> {
+        var index = position
+        let stop = Swift.min(buffer.count, position + limit + 2)
+        while index < stop {
+            switch buffer[index] {
+            case UInt8(ascii: "\n"):
+                let end = index > position && buffer[index - 1] == UInt8(ascii: "\r") ? index - 1 : index
+                return .success((end, index + 1))
+            case UInt8(ascii: "\r") where index + 1 < buffer.count && buffer[index + 1] != UInt8(ascii: "\n"):
+                return .failure(HTTPParseError(.badRequest, "a carriage return is not followed by a line feed"))
+            default:
+                index += 1
+            }
+        }
+        return .success(nil)
+    }
+
+    // MARK: - Request line
+
+    private mutating func parseRequestLine() -> Step {
+        // RFC 9112 section 2.2: empty lines before a request line are ignored.
+        while buffer.count - position >= 2 && buffer[position] == UInt8(ascii: "\r")
+            && buffer[position + 1] == UInt8(ascii: "\n")
+        {
+            position += 2
+        }
+        while position < buffer.count && buffer[position] == UInt8(ascii: "\n") {
+            position += 1
+        }
+        let line: (end: Int, next: Int)
+        switch nextLine(limit: limits.maximumRequestLineBytes) {
+        case .failure(let error):
+            return .event(.failed(error))
+        case .success(nil):
+            if buffer.count - position > limits.maximumRequestLineBytes {
+                return failure(.uriTooLong, "the request line is longer than \(limits.maximumRequestLineBytes) bytes")
+            }
+            return .event(.needMoreData)
+        case .success(let found?):
+            line = found
+        }
+        guard line.end - position <= limits.maximumRequestLineBytes else {
+            return failure(.uriTooLong, "the request line is longer than \(limits.maximumRequestLineBytes) bytes")
+        }
+        let parts = buffer[position..<line.end].split(separator: UInt8(ascii: " "), omittingEmptySubsequences: false)
+        guard parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty else {
+            return failure(.badRequest, "the request line is not METHOD SP TARGET SP VERSION")
+        }
+        guard parts[0].allSatisfy(Self.isTokenCharacter) else {
+            return failure(.badRequest, "the method is not a token")
+        }
+        guard parts[1].allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+            return failure(.badRequest, "the request target contains a space, a control character or a non-ASCII byte")
+        }
+        let version = Array(parts[2])
+        guard version.count == 8, version.starts(with: Array("HTTP/".utf8)), version[6] == UInt8(ascii: "."),
+            Self.isDigit(version[5]), Self.isDigit(version[7])
+        else {
+            return failure(.badRequest, "the HTTP version is malformed")
+        }
+        guard version[5] == UInt8(ascii: "1") else {
+            return failure(.httpVersionNotSupported, "only HTTP/1.0 and HTTP/1.1 are supported")
+        }
+        let request = HTTPRequest(
+            method: String(decoding: parts[0], as: UTF8.self),
+            target: String(decoding: parts[1], as: UTF8.self),
+            minorVersion: Int(version[7] - UInt8(ascii: "0"))
+        )
+        position = line.next
+        state = .headers(request, bytes: 0)
+        return .continue
+    }
+
+    // MARK: - Header fields
+
+    private mutating func parseHeaderLine(_ request: HTTPRequest, headerBytes: Int) -> Step {
+        let room = limits.maximumHeaderBytes - headerBytes
+        let line: (end: Int, next: Int)
+        switch nextLine(limit: room) {
+        case .failure(let error):
+            return .event(.failed(error))
+        case .success(nil):
+            if buffer.count - position > room {
+                return failure(
+                    .requestHeaderFieldsTooLarge,
+                    "the header fields exceed \(limits.maximumHeaderBytes) bytes"
+                )
+            }
+            return .event(.needMoreData)
+        case .success(let found?):
+            line = found
+        }
+        let bytes = headerBytes + (line.next - position)
+        guard bytes <= limits.maximumHeaderBytes else {
+            return failure(.requestHeaderFieldsTooLarge, "the header fields exceed \(limits.maximumHeaderBytes) bytes")
+        }
+        if line.end == position {
+            position = line.next
+            return finishHead(request)
+        }
+        var request = request
+        switch Self.parseField(buffer[position..<line.end]) {
+        case .failure(let error):
+            return .event(.failed(error))
+        case .success(let field):
+            guard request.headers.fields.count < limits.maximumHeaderCount else {
+                return failure(.requestHeaderFieldsTooLarge, "more than \(limits.maximumHeaderCount) header fields")
+            }
+            request.headers.add(name: field.name, value: field.value)
+        }
+        position = line.next
+        state = .headers(request, bytes: bytes)
+        return .continue
+    }
+
+    /// Splits `name: value`, rejecting what RFC 9112 says a server must reject: space before the
+    /// colon, line folding, and control characters in the value.
+    private static func parseField(_ line: ArraySlice<UInt8>) -> Result<(name: String, value: String), HTTPParseError> {
+        guard let first = line.first, first != UInt8(ascii: " "), first != UInt8(ascii: "\t") else {
+            return .failure(HTTPParseError(.badRequest, "obsolete line folding in the header fields"))
+        }
+        guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else {
+            return .failure(HTTPParseError(.badRequest, "a header field has no colon"))
+        }
+        let name = line[line.startIndex..<colon]
+        guard !name.isEmpty, name.allSatisfy(isTokenCharacter) else {
+            return .failure(HTTPParseError(.badRequest, "a header field name is empty or contains invalid characters"))
+        }
+        let value = line[(colon + 1)...]
+        guard value.allSatisfy({ $0 == UInt8(ascii: "\t") || ($0 >= 0x20 && $0 != 0x7F) }) else {
+            return .failure(HTTPParseError(.badRequest, "a header field value contains a control character"))
+        }
+        return .success(
+            (String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self).trimmingASCIISpaces())
+        )
+    }
+
+    /// Decides how the body is framed once the head is complete (RFC 9112 section 6.3).
+    private mutating func finishHead(_ request: HTTPRequest) -> Step {
+        if request.minorVersion >= 1 && request.headers["Host"] == nil {
+            return failure(.badRequest, "an HTTP/1.1 request must have a Host header field")
+        }
+        let codings = request.headers.tokens(of: "Transfer-Encoding")
+        let lengths = request.headers.values(of: "Content-Length")
+        var body = Body.none
+        if !codings.isEmpty {
+            guard lengths.isEmpty else {
+                return failure(.badRequest, "the request has both Transfer-Encoding and Content-Length")
+            }
+            guard codings == ["chunked"] else {
+                return failure(.notImplemented, "the only supported transfer coding is chunked")
+            }
+            body = .chunkSize
+        } else if !lengths.isEmpty {
+            let values = Set(lengths.flatMap { $0.split(separator: ",") }.map { $0.trimmingASCIISpaces() })
+            guard values.count == 1, let text = values.first, !text.isEmpty, text.utf8.count <= 18,
+                text.utf8.allSatisfy(Self.isDigit), let length = Int(text)
+            else {
+                return failure(.badRequest, "the Content-Length is not one non-negative number")
+            }
+            guard length <= limits.maximumBodyBytes else {
+                return failure(
+                    .contentTooLarge,
+                    "the body of \(length) bytes exceeds the limit of \(limits.maximumBodyBytes)"
+                )
+            }
+            body = length > 0 ? .fixed(remaining: length) : .none
+        }
+
+        let expectations = request.headers.tokens(of: "Expect")
+        let expectsContinue = expectations == ["100-continue"]
+        guard expectations.isEmpty || expectsContinue else {
+            return failure(.expectationFailed, "the only supported expectation is 100-continue")
+        }
+        guard case .none = body else {
+            var withBody = request
+            if case .fixed(let length) = body {
+                withBody.body.reserveCapacity(length)
+            }
+            state = .body(withBody, body)
+            if expectsContinue && request.minorVersion >= 1 && buffer.count == position {
+                return .event(.continueExpected(request))
+            }
+            return .continue
+        }
+        return complete(request)
+    }
+
+    private mutating func complete(_ request: HTTPRequest) -> Step {
+        state = .requestLine
+        return .event(.request(request))
+    }
+
+    // MARK: - Body
+
+    private mutating func parseBody(_ request: HTTPRequest, _ body: Body) -> Step {
+        var request = request
+        switch body {
+        case .none:
+            return complete(request)
+
+        case .fixed(let remaining):
+            let count = Swift.min(remaining, buffer.count - position)
+            request.body.append(contentsOf: buffer[position..<position + count])
+            position += count
+            if count == remaining {
+                return complete(request)
+            }
+            state = .body(request, .fixed(remaining: remaining - count))
+            return .event(.needMoreData)
+
+        case .chunkSize:
+            return parseChunkSize(request)
+
+        case .chunkData(let remaining):
+            let count = Swift.min(remaining, buffer.count - position)
+            request.body.append(contentsOf: buffer[position..<position + count])
+            position += count
+            state = .body(request, count == remaining ? .chunkDataEnd : .chunkData(remaining: remaining - count))
+            return count == remaining ? .continue : .event(.needMoreData)
+
+        case .chunkDataEnd:
+            guard buffer.count - position >= 1 else {
+                return .event(.needMoreData)
+            }
+            if buffer[position] == UInt8(ascii: "\n") {
+                position += 1
+            } else if buffer[position] == UInt8(ascii: "\r") {
+                guard buffer.count - position >= 2 else {
+                    return .event(.needMoreData)
+                }
+                guard buffer[position + 1] == UInt8(ascii: "\n") else {
+                    return failure(.badRequest, "chunk data is not followed by CRLF")
+                }
+                position += 2
+            } else {
+                return failure(.badRequest, "chunk data is longer than its chunk size")
+            }
+            state = .body(request, .chunkSize)
+            return .continue
+
+        case .trailers(let bytes):
+            return parseTrailer(request, bytes: bytes)
+        }
+    }
+
+    private mutating func parseChunkSize(_ request: HTTPRequest) -> Step {
+        let line: (end: Int, next: Int)
+        switch nextLine(limit: 1024) {
+        case .failure(let error):
+            return .event(.failed(error))
+        case .success(nil):
+            if buffer.count - position > 1024 {
+                return failure(.badRequest, "a chunk size line is longer than 1024 bytes")
+            }
+            return .event(.needMoreData)
+        case .success(let found?):
+            line = found
+        }
+        let text = buffer[position..<line.end].prefix { $0 != UInt8(ascii: ";") }.trimmingSpaceBytes()
+        guard !text.isEmpty, text.count <= 15, text.allSatisfy(Self.isHexDigit),
+            let size = Int(String(decoding: text, as: UTF8.self), radix: 16)
+        else {
+            return failure(.badRequest, "a chunk size is not a hexadecimal number")
+        }
+        guard request.body.count + size <= limits.maximumBodyBytes else {
+            return failure(.contentTooLarge, "the chunked body exceeds the limit of \(limits.maximumBodyBytes) bytes")
+        }
+        position = line.next
+        state = .body(request, size == 0 ? .trailers(bytes: 0) : .chunkData(remaining: size))
+        return .continue
+    }
+
+    /// Skips trailer fields after the last chunk; they are bounded like header fields and ignored.
+    private mutating func parseTrailer(_ request: HTTPRequest, bytes: Int) -> Step {
+        let room = limits.maximumHeaderBytes - bytes
+        switch nextLine(limit: room) {
+        case .failure(let error):
+            return .event(.failed(error))
+        case .success(nil):
+            if buffer.count - position > room {
+                return failure(
+                    .requestHeaderFieldsTooLarge,
+                    "the trailer fields exceed \(limits.maximumHeaderBytes) bytes"
+                )
+            }
+            return .event(.needMoreData)
+        case .success(let line?):
+            let isEnd = line.end == position
+            let total = bytes + line.next - position
+            position = line.next
+            if isEnd {
+                return complete(request)
+            }
+            state = .body(request, .trailers(bytes: total))
+            return .continue
+        }
+    }
+
+    // MARK: - Character classes
+
+    static func isDigit(_ byte: UInt8) -> Bool {
+        byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
+    }
+
+    static func isHexDigit(_ byte: UInt8) -> Bool {
+        isDigit(byte) || (byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "f"))
+    }
+
+    /// The `tchar` set of RFC 9110 section 5.6.2.
+    static func isTokenCharacter(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+            UInt8(ascii: "A")...UInt8(ascii: "Z"):
+            return true
+        default:
+            return Array("!#$%&'*+-.^_`|~".utf8).contains(byte)
+        }
+    }
+}
+
+extension ArraySlice where Element == UInt8 {
+    /// The bytes without leading and trailing spaces and tabs.
+    func trimmingSpaceBytes() -> ArraySlice<UInt8> {
+        let isSpace: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
+            return []
+        }
+        return self[first...last]
+    }
+}
