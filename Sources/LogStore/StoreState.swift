@@ -178,18 +178,22 @@ struct DurableBatch: Sendable {
 
     var count: Int { offsets.count }
 
-    /// Takes the timestamps, document ids and append time of `request`, whose records follow the
-    /// ones already added.
-    mutating func add(_ request: AppendRequest) {
-        let start = timestamps.count
-        timestamps.append(contentsOf: request.timestamps)
-        for timestamp in request.timestamps where !timestamp.isNaN {
+    /// Adds the sealed frame at `position` in `frames`, whose header is `header`, written at
+    /// `offset` in the segment.
+    mutating func add(frameAt position: Int, in frames: [UInt8], header: Frame.Header, offset: Int64) {
+        if header.documentIDLength > 0 {
+            let start = position + Frame.headerSize
+            let id = String(decoding: frames[start..<start + Int(header.documentIDLength)], as: UTF8.self)
+            documents.append((offsets.count, id))
+        }
+        offsets.append(UInt32(offset))
+        if let timestamp = header.timestamp {
+            timestamps.append(timestamp)
             minimumTimestamp = Swift.min(minimumTimestamp ?? timestamp, timestamp)
             maximumTimestamp = Swift.max(maximumTimestamp ?? timestamp, timestamp)
+        } else {
+            timestamps.append(.nan)
         }
-        for document in request.documents {
-            documents.append((start + document.position, document.id))
-        }
-        maximumAppendTime = Swift.max(maximumAppendTime, request.appendTime)
+        maximumAppendTime = Swift.max(maximumAppendTime, header.appendTime)
     }
 }

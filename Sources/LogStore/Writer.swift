@@ -230,11 +230,10 @@ final class Writer: @unchecked Sendable {
             for _ in 0..<request.recordCount {
                 let sequence = batch.firstSequence + UInt64(batch.count)
                 let length = Frame.seal(&frames, at: position, sequence: sequence, seed: segment.checksumSeed)
-                batch.offsets.append(UInt32(offset))
+                batch.add(frameAt: position, in: frames, header: Frame.header(in: frames, at: position), offset: offset)
                 position += length
                 offset += Int64(length)
             }
-            batch.add(request)
         }
         batch.dataEnd = offset
 
