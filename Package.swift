@@ -5,6 +5,7 @@ let package = Package(
     name: "LogStore",
     products: [
         .library(name: "LogStore", targets: ["LogStore"]),
+        .library(name: "Server", targets: ["Server"]),
         .executable(name: "logstore-bench", targets: ["Benchmarks"]),
     ],
     targets: [
@@ -14,6 +15,8 @@ let package = Package(
         .target(name: "SystemCalls", dependencies: ["CLinux"]),
         .target(name: "Logging"),
         .target(name: "LogStore", dependencies: ["SystemCalls", "Logging"]),
+        // The HTTP/1.1 server on epoll, the kpiggybank API and the storage backends.
+        .target(name: "Server", dependencies: ["LogStore", "SystemCalls", "Logging"]),
 
         .executableTarget(
             name: "Benchmarks",
@@ -34,6 +37,10 @@ let package = Package(
         .testTarget(
             name: "LogStoreTests",
             dependencies: ["LogStore", "SystemCalls", "TestSupport", "CrashWriter"]
+        ),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: ["Server", "LogStore", "SystemCalls", "Logging", "TestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]
