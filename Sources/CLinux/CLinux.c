@@ -3,7 +3,10 @@
 
 #include <pthread.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/file.h>
+#include <sys/socket.h>
 
 int clinux_flock(int descriptor, int operation) {
     return flock(descriptor, operation);
@@ -11,6 +14,38 @@ int clinux_flock(int descriptor, int operation) {
 
 void clinux_set_thread_name(const char *name) {
     pthread_setname_np(pthread_self(), name);
+}
+
+int clinux_epoll_create(void) {
+    return epoll_create1(EPOLL_CLOEXEC);
+}
+
+int clinux_epoll_ctl(int epoll, int operation, int descriptor, uint32_t events, uint64_t data) {
+    struct epoll_event event;
+    event.events = events;
+    event.data.u64 = data;
+    return epoll_ctl(epoll, operation, descriptor, &event);
+}
+
+int clinux_epoll_wait(int epoll, clinux_epoll_event *events, int capacity, int timeout_milliseconds) {
+    struct epoll_event raw[256];
+    if (capacity > 256) {
+        capacity = 256;
+    }
+    int count = epoll_wait(epoll, raw, capacity, timeout_milliseconds);
+    for (int index = 0; index < count; index++) {
+        events[index].events = raw[index].events;
+        events[index].data = raw[index].data.u64;
+    }
+    return count;
+}
+
+int clinux_eventfd(void) {
+    return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+}
+
+int clinux_accept(int listener) {
+    return accept4(listener, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 }
 
 int clinux_has_hardware_crc32c(void) {

@@ -109,4 +109,26 @@ extension LogStore {
             throw LogStoreError(.invalidArgument, "the range end is not a number")
         }
     }
+
+    /// Registers `handler` to learn, after every durable write, which sequence numbers became
+    /// readable; it runs on the writer thread and must return quickly (hand the range to your own
+    /// thread, then read the records from there). Returns a token for `removeAppendObserver`.
+    public func addAppendObserver(_ handler: @escaping @Sendable (ClosedRange<UInt64>) -> Void) -> AppendObserverToken {
+        AppendObserverToken(value: core.addObserver(handler))
+    }
+
+    /// Stops calling the handler registered with `token`.
+    public func removeAppendObserver(_ token: AppendObserverToken) {
+        core.removeObserver(token.value)
+    }
+
+    /// The sequence number the next appended record will get: one past the newest readable one.
+    public var nextSequence: UInt64 {
+        core.state.withLock { $0.nextSequence }
+    }
+}
+
+/// Identifies a handler registered with `LogStore.addAppendObserver`.
+public struct AppendObserverToken: Sendable, Hashable {
+    let value: Int
 }

@@ -12,6 +12,28 @@ final class StoreCore: Sendable {
     /// Held for a whole retention run, so two runs (the writer's timer and a caller's) never pick
     /// the same segments to delete.
     private let retentionRun = Mutex(())
+    /// Handlers told about every durable write, by token.
+    private let observers = Mutex<(next: Int, handlers: [Int: @Sendable (ClosedRange<UInt64>) -> Void])>((0, [:]))
+
+    func addObserver(_ handler: @escaping @Sendable (ClosedRange<UInt64>) -> Void) -> Int {
+        observers.withLock { observers in
+            defer { observers.next += 1 }
+            observers.handlers[observers.next] = handler
+            return observers.next
+        }
+    }
+
+    func removeObserver(_ token: Int) {
+        observers.withLock { _ = $0.handlers.removeValue(forKey: token) }
+    }
+
+    /// Tells every observer that `sequences` became visible.
+    func notifyObservers(_ sequences: ClosedRange<UInt64>) {
+        let handlers = observers.withLock { Array($0.handlers.values) }
+        for handler in handlers {
+            handler(sequences)
+        }
+    }
 
     init(directory: String, configuration: LogStore.Configuration, state: StoreState) {
         self.directory = directory

@@ -251,6 +251,7 @@ final class Writer: @unchecked Sendable {
             state.publish(batch)
             state.activeFooterBytes = footerBytes
         }
+        core.notifyObservers(batch.firstSequence...(batch.firstSequence + UInt64(batch.count) - 1))
         // A caller or two are woken here at once; more go to the acknowledger thread, so the next
         // write can start while they wake up.
         if run.count <= Self.inlineCompletionLimit {

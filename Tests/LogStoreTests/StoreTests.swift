@@ -272,6 +272,23 @@ import Testing
         #expect(store.count == 50)
     }
 
+    @Test func appendObserversSeeEveryDurableWrite() throws {
+        let store = try openStore()
+        let seen = ConditionLock<[ClosedRange<UInt64>]>([])
+        let token = store.addAppendObserver { range in
+            seen.withLock { $0.append(range) }
+            seen.broadcast()
+        }
+        try store.append(Fixtures.record(timestamp: 1, number: 0))
+        try store.append([Fixtures.record(timestamp: 2, number: 1), Fixtures.record(timestamp: 3, number: 2)])
+        let ranges = seen.withLock(when: { $0.count == 2 }) { $0 }
+        #expect(ranges == [1...1, 2...3])
+        #expect(store.nextSequence == 4)
+        store.removeAppendObserver(token)
+        try store.append(Fixtures.record(timestamp: 4, number: 3))
+        #expect(seen.withLock { $0.count } == 2)
+    }
+
     @Test func submitCompletesOnTheWriterThread() throws {
         let store = try openStore()
         let done = ConditionLock<[ClosedRange<UInt64>]>([])
