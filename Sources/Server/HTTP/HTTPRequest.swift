@@ -38,12 +38,13 @@ public struct HTTPRequest: Sendable, Equatable {
     }
 
     /// True when the connection stays open after the response: the default for HTTP/1.1 unless the
-    /// client sent `Connection: close`, and for HTTP/1.0 only with `Connection: keep-alive`.
+    /// client sent `Connection: close`, and for HTTP/1.0 only with `Connection: keep-alive` and no
+    /// `Transfer-Encoding`, after which RFC 9112 section 6.1 requires closing.
     public var keepsAlive: Bool {
         let tokens = headers.tokens(of: "Connection")
         if minorVersion >= 1 {
             return !tokens.contains("close")
         }
-        return tokens.contains("keep-alive")
+        return tokens.contains("keep-alive") && headers["Transfer-Encoding"] == nil
     }
 }

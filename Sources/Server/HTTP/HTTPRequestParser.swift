@@ -74,12 +74,23 @@ public struct HTTPRequestParser: Sendable {
     /// Bytes appended but not yet consumed by a complete request.
     public var bufferedByteCount: Int { buffer.count - position }
 
-    /// True when no part of a request has been received since the last complete one.
-    public var isIdle: Bool {
-        if case .requestLine = state {
-            return bufferedByteCount == 0
+    /// How far the parser is into the current request, for timeouts.
+    public enum Progress: Sendable, Equatable {
+        /// No byte of a new request has arrived.
+        case idle
+        /// Part of a request line or header block has arrived.
+        case head
+        /// The head is complete and the body is arriving.
+        case body
+    }
+
+    public var progress: Progress {
+        switch state {
+        case .requestLine: bufferedByteCount == 0 ? .idle : .head
+        case .headers: .head
+        case .body: .body
+        case .failed: .idle
         }
-        return false
     }
 
     public mutating func append(_ bytes: ArraySlice<UInt8>) {
@@ -131,6 +142,13 @@ public struct HTTPRequestParser: Sendable {
 
     // MARK: - Lines
 
+    /// The bytes of a line whose end has not arrived yet, not counting a final CR, which belongs to
+    /// the line end.
+    private var unterminatedLength: Int {
+        let length = buffer.count - position
+        return length > 0 && buffer[buffer.count - 1] == UInt8(ascii: "\r") ? length - 1 : length
+    }
+
     /// The next line from `position`: where its content ends (before CR LF or a bare LF) and where
     /// the following line starts. Nil when no line end is buffered yet; a CR not followed by LF
     /// is an error.
@@ -155,20 +173,23 @@ public struct HTTPRequestParser: Sendable {
 
     private mutating func parseRequestLine() -> Step {
         // RFC 9112 section 2.2: empty lines before a request line are ignored.
-        while buffer.count - position >= 2 && buffer[position] == UInt8(ascii: "\r")
-            && buffer[position + 1] == UInt8(ascii: "\n")
-        {
-            position += 2
-        }
-        while position < buffer.count && buffer[position] == UInt8(ascii: "\n") {
-            position += 1
+        while position < buffer.count {
+            if buffer[position] == UInt8(ascii: "\n") {
+                position += 1
+            } else if buffer.count - position >= 2 && buffer[position] == UInt8(ascii: "\r")
+                && buffer[position + 1] == UInt8(ascii: "\n")
+            {
+                position += 2
+            } else {
+                break
+            }
         }
         let line: (end: Int, next: Int)
         switch nextLine(limit: limits.maximumRequestLineBytes) {
         case .failure(let error):
             return .event(.failed(error))
         case .success(nil):
-            if buffer.count - position > limits.maximumRequestLineBytes {
+            if unterminatedLength > limits.maximumRequestLineBytes {
                 return failure(.uriTooLong, "the request line is longer than \(limits.maximumRequestLineBytes) bytes")
             }
             return .event(.needMoreData)
@@ -216,7 +237,7 @@ public struct HTTPRequestParser: Sendable {
         case .failure(let error):
             return .event(.failed(error))
         case .success(nil):
-            if buffer.count - position > room {
+            if unterminatedLength > room {
                 return failure(
                     .requestHeaderFieldsTooLarge,
                     "the header fields exceed \(limits.maximumHeaderBytes) bytes"
@@ -273,15 +294,24 @@ public struct HTTPRequestParser: Sendable {
 
     /// Decides how the body is framed once the head is complete (RFC 9112 section 6.3).
     private mutating func finishHead(_ request: HTTPRequest) -> Step {
-        if request.minorVersion >= 1 && request.headers["Host"] == nil {
+        let hosts = request.headers.values(of: "Host")
+        if request.minorVersion >= 1 && hosts.isEmpty {
             return failure(.badRequest, "an HTTP/1.1 request must have a Host header field")
         }
+        guard hosts.count <= 1 else {
+            return failure(.badRequest, "the request has more than one Host header field")
+        }
+        let codingFields = request.headers.values(of: "Transfer-Encoding")
         let codings = request.headers.tokens(of: "Transfer-Encoding")
         let lengths = request.headers.values(of: "Content-Length")
         var body = Body.none
-        if !codings.isEmpty {
+        if !codingFields.isEmpty {
             guard lengths.isEmpty else {
                 return failure(.badRequest, "the request has both Transfer-Encoding and Content-Length")
+            }
+            // RFC 9112 section 6.3: without chunked as the final coding the body length is unknown.
+            guard codings.last == "chunked" else {
+                return failure(.badRequest, "Transfer-Encoding must end with chunked")
             }
             guard codings == ["chunked"] else {
                 return failure(.notImplemented, "the only supported transfer coding is chunked")
@@ -386,7 +416,7 @@ public struct HTTPRequestParser: Sendable {
         case .failure(let error):
             return .event(.failed(error))
         case .success(nil):
-            if buffer.count - position > 1024 {
+            if unterminatedLength > 1024 {
                 return failure(.badRequest, "a chunk size line is longer than 1024 bytes")
             }
             return .event(.needMoreData)
@@ -414,7 +444,7 @@ public struct HTTPRequestParser: Sendable {
         case .failure(let error):
             return .event(.failed(error))
         case .success(nil):
-            if buffer.count - position > room {
+            if unterminatedLength > room {
                 return failure(
                     .requestHeaderFieldsTooLarge,
                     "the trailer fields exceed \(limits.maximumHeaderBytes) bytes"
@@ -424,6 +454,12 @@ public struct HTTPRequestParser: Sendable {
         case .success(let line?):
             let isEnd = line.end == position
             let total = bytes + line.next - position
+            guard total <= limits.maximumHeaderBytes else {
+                return failure(
+                    .requestHeaderFieldsTooLarge,
+                    "the trailer fields exceed \(limits.maximumHeaderBytes) bytes"
+                )
+            }
             position = line.next
             if isEnd {
                 return complete(request)
