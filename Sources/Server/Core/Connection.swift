@@ -1,0 +1,433 @@
+import Logging
+import SystemCalls
+
+/// One client connection, confined to its event loop.
+///
+/// Policy: requests are answered one at a time and in order. Pipelined requests are parsed ahead
+/// into a short queue; when it holds `maximumPipelinedRequests`, reading pauses until a response
+/// is done, so a client cannot make the server buffer without bound. A streamed response is
+/// pulled from its producer only while less than `lowWatermark` bytes wait to be sent. After a
+/// parse error, a request with `Connection: close`, or during shutdown, the connection closes
+/// once the response has gone out.
+final class Connection {
+    // Not Sendable: a connection is created, used and closed on its event loop's thread only.
+    /// A parsed request waiting for its turn, or the parse error that ends the connection.
+    private enum Pending {
+        case request(HTTPRequest)
+        case failure(HTTPParseError)
+    }
+
+    /// Bytes waiting to be sent below which a stream is asked for more.
+    static let lowWatermark = 64 * 1024
+
+    let descriptor: FileDescriptor
+    let generation: UInt32
+    private unowned let loop: EventLoop
+    private var parser: HTTPRequestParser
+    private var waiting: [Pending] = []
+    private var current: (request: HTTPRequest, id: UInt64)?
+    private var isResponseQueued = false
+    private var closesAfterResponse = false
+    private var output: [UInt8] = []
+    private var outputStart = 0
+    private var stream: (any ResponseStream)?
+    private var streamGeneration = 0
+    private var isPulling = false
+    private var isReadingPaused = false
+    private var isWritingWatched = false
+    private var peerClosed = false
+    private(set) var isClosed = false
+    private var requestStarted: Int64 = 0
+    private var bodyStarted: Int64 = 0
+    private var lastActivity = SystemClock.monotonicNanoseconds()
+    private var lastWriteProgress: Int64 = 0
+
+    init(descriptor: FileDescriptor, generation: UInt32, loop: EventLoop) {
+        self.descriptor = descriptor
+        self.generation = generation
+        self.loop = loop
+        parser = HTTPRequestParser(limits: loop.configuration.limits)
+    }
+
+    private var configuration: HTTPServer.Configuration { loop.configuration }
+
+    // MARK: - Events
+
+    func handle(_ events: Epoll.Events) {
+        if events.contains(.error) {
+            close()
+            return
+        }
+        if events.contains(.writable) {
+            flush()
+        }
+        if !isClosed && (events.contains(.readable) || events.contains(.hangUp) || events.contains(.peerClosedWriting))
+        {
+            read()
+        }
+    }
+
+    private func read() {
+        // A few reads per wake-up at most, so one fast client cannot starve the others on the loop.
+        for _ in 0..<4 where !isClosed && !isReadingPaused && !peerClosed {
+            let transfer: Socket.Transfer
+            do {
+                transfer = try loop.receive(from: descriptor)
+            } catch {
+                loop.logger.debug("recv failed", metadata: ["error": "\(error)"])
+                close()
+                return
+            }
+            switch transfer {
+            case .bytes(let count):
+                if parser.progress == .idle {
+                    requestStarted = SystemClock.monotonicNanoseconds()
+                }
+                parser.append(loop.readBuffer[0..<count])
+                lastActivity = SystemClock.monotonicNanoseconds()
+                processInput()
+            case .wouldBlock:
+                return
+            case .closed:
+                peerClosed = true
+                if current == nil && waiting.isEmpty {
+                    close()
+                } else {
+                    updateInterest()
+                }
+                return
+            }
+        }
+    }
+
+    /// Takes complete requests out of the parser until it needs more bytes, the queue is full, or
+    /// the input is unusable.
+    private func processInput() {
+        while !isClosed {
+            if waiting.count >= configuration.maximumPipelinedRequests {
+                pauseReading()
+                return
+            }
+            switch parser.next() {
+            case .request(let request):
+                bodyStarted = 0
+                requestStarted = parser.progress == .idle ? 0 : SystemClock.monotonicNanoseconds()
+                enqueue(.request(request))
+            case .continueExpected:
+                if current == nil && waiting.isEmpty {
+                    output.append(contentsOf: Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))
+                    flush()
+                }
+                bodyStarted = SystemClock.monotonicNanoseconds()
+            case .needMoreData:
+                if parser.progress == .body && bodyStarted == 0 {
+                    bodyStarted = SystemClock.monotonicNanoseconds()
+                }
+                return
+            case .failed(let error):
+                enqueue(.failure(error))
+                pauseReading()
+                return
+            }
+        }
+    }
+
+    private func enqueue(_ pending: Pending) {
+        if current == nil && waiting.isEmpty {
+            start(pending)
+        } else {
+            waiting.append(pending)
+        }
+    }
+
+    // MARK: - Requests and responses
+
+    private func start(_ pending: Pending) {
+        switch pending {
+        case .failure(let error):
+            loop.logger.debug(
+                "rejected a request",
+                metadata: ["status": "\(error.status.code)", "reason": error.reason]
+            )
+            closesAfterResponse = true
+            let request = HTTPRequest(method: "GET", target: "/", minorVersion: 1)
+            current = (request, 0)
+            send(
+                HTTPResponse.error(error.status, error: Self.errorName(error.status), reason: error.reason),
+                for: request
+            )
+        case .request(let request):
+            let id = loop.core.nextRequestID()
+            current = (request, id)
+            var logger = loop.logger
+            logger.metadata["request"] = "\(id)"
+            let context = RequestContext(requestID: id, logger: logger)
+            let connection = LoopBound(self, loop: loop)
+            loop.core.responder.respond(to: request, context: context) { response in
+                let discard: @Sendable () -> Void = {
+                    if case .stream(let stream) = response.body {
+                        stream.cancel()
+                    }
+                }
+                connection.run(
+                    { connection in
+                        guard !connection.isClosed, connection.current?.id == id else {
+                            discard()
+                            return
+                        }
+                        connection.send(response, for: request)
+                    },
+                    otherwise: discard
+                )
+            }
+        }
+    }
+
+    private func send(_ response: HTTPResponse, for request: HTTPRequest) {
+        if !request.keepsAlive || peerClosed || loop.core.isShuttingDown.load(ordering: .relaxed) {
+            closesAfterResponse = true
+        }
+        if configuration.logsRequests {
+            loop.logger.info(
+                "\(request.method) \(request.target) \(response.status.code)",
+                metadata: ["request": "\(current?.id ?? 0)"]
+            )
+        }
+        let isHead = request.method == "HEAD"
+        let date = loop.currentDate()
+        switch response.body {
+        case .bytes(let bytes):
+            response.encodeHead(
+                into: &output,
+                minorVersion: request.minorVersion,
+                contentLength: bytes.count,
+                closesConnection: closesAfterResponse,
+                date: date
+            )
+            if !isHead {
+                output.append(contentsOf: bytes)
+            }
+            isResponseQueued = true
+        case .stream(let producer):
+            response.encodeHead(
+                into: &output,
+                minorVersion: request.minorVersion,
+                contentLength: nil,
+                closesConnection: closesAfterResponse,
+                date: date
+            )
+            if isHead {
+                producer.cancel()
+                HTTPResponse.appendLastChunk(to: &output)
+                isResponseQueued = true
+            } else {
+                stream = producer
+                streamGeneration += 1
+            }
+        }
+        lastWriteProgress = SystemClock.monotonicNanoseconds()
+        flush()
+    }
+
+    /// Sends what the socket takes now, watches for writability when it takes less, and moves on
+    /// (pulls the stream, finishes the response) when everything is out.
+    private func flush() {
+        while outputStart < output.count {
+            let transfer: Socket.Transfer
+            do {
+                transfer = try Socket.send(descriptor, output[outputStart...])
+            } catch {
+                loop.logger.debug("send failed", metadata: ["error": "\(error)"])
+                close()
+                return
+            }
+            guard case .bytes(let count) = transfer else {
+                updateInterest()
+                return
+            }
+            outputStart += count
+            lastWriteProgress = SystemClock.monotonicNanoseconds()
+        }
+        if output.capacity > 1 << 20 {
+            output = []
+        } else {
+            output.removeAll(keepingCapacity: true)
+        }
+        outputStart = 0
+        if stream != nil {
+            pullIfNeeded()
+        } else if isResponseQueued {
+            finishResponse()
+        }
+        updateInterest()
+    }
+
+    private func pullIfNeeded() {
+        guard let stream, !isPulling, output.count - outputStart < Self.lowWatermark else {
+            return
+        }
+        isPulling = true
+        let generation = streamGeneration
+        let connection = LoopBound(self, loop: loop)
+        stream.next(maximumBytes: Self.lowWatermark) { chunk in
+            connection.run { $0.receive(chunk, generation: generation) }
+        }
+    }
+
+    private func receive(_ chunk: StreamChunk, generation: Int) {
+        guard !isClosed, generation == streamGeneration, stream != nil else {
+            return
+        }
+        isPulling = false
+        switch chunk {
+        case .bytes(let bytes):
+            HTTPResponse.appendChunk(bytes, to: &output)
+            flush()
+        case .end:
+            endStream()
+        case .failed(let reason):
+            loop.logger.warning(
+                "a streamed response stopped",
+                metadata: ["reason": reason, "request": "\(current?.id ?? 0)"]
+            )
+            close()
+        }
+    }
+
+    /// Ends a streamed body with its last chunk and releases the producer.
+    private func endStream() {
+        stream?.cancel()
+        stream = nil
+        streamGeneration += 1
+        isPulling = false
+        HTTPResponse.appendLastChunk(to: &output)
+        isResponseQueued = true
+        flush()
+    }
+
+    private func finishResponse() {
+        current = nil
+        isResponseQueued = false
+        lastActivity = SystemClock.monotonicNanoseconds()
+        if closesAfterResponse {
+            close()
+            return
+        }
+        if !waiting.isEmpty {
+            start(waiting.removeFirst())
+            return
+        }
+        if peerClosed {
+            close()
+            return
+        }
+        resumeReading()
+    }
+
+    // MARK: - Interest, timeouts, shutdown
+
+    private func pauseReading() {
+        if !isReadingPaused {
+            isReadingPaused = true
+            updateInterest()
+        }
+    }
+
+    private func resumeReading() {
+        guard isReadingPaused else {
+            processInput()
+            return
+        }
+        isReadingPaused = false
+        updateInterest()
+        processInput()
+    }
+
+    /// Registers for readability while reading goes on, and for writability while bytes wait.
+    private func updateInterest() {
+        guard !isClosed else {
+            return
+        }
+        var events: Epoll.Events = []
+        if !isReadingPaused && !peerClosed {
+            events.insert(.readable)
+            events.insert(.peerClosedWriting)
+        }
+        let wantsWritable = outputStart < output.count
+        if wantsWritable {
+            events.insert(.writable)
+        }
+        loop.watch(self, for: events)
+        isWritingWatched = wantsWritable
+    }
+
+    func checkTimeouts(now: Int64) {
+        guard !isClosed else {
+            return
+        }
+        if outputStart < output.count {
+            if now - lastWriteProgress > configuration.writeTimeout.nanosecondsClamped {
+                loop.logger.info(
+                    "closing a connection whose client stopped reading",
+                    metadata: ["request": "\(current?.id ?? 0)"]
+                )
+                close()
+            }
+            return
+        }
+        guard current == nil && waiting.isEmpty && stream == nil else {
+            return
+        }
+        switch parser.progress {
+        case .head where requestStarted > 0 && now - requestStarted > configuration.headerTimeout.nanosecondsClamped:
+            timeOut("the request head did not arrive in time")
+        case .body where bodyStarted > 0 && now - bodyStarted > configuration.bodyTimeout.nanosecondsClamped:
+            timeOut("the request body did not arrive in time")
+        case .idle where now - lastActivity > configuration.idleTimeout.nanosecondsClamped:
+            close()
+        default:
+            break
+        }
+    }
+
+    private func timeOut(_ reason: String) {
+        loop.logger.debug("request timed out", metadata: ["reason": reason])
+        pauseReading()
+        enqueue(.failure(HTTPParseError(.requestTimeout, reason)))
+    }
+
+    /// Closes the connection now when it is idle; otherwise lets the request in progress finish and
+    /// closes after its response. A streamed response ends at once.
+    func beginShutdown() {
+        closesAfterResponse = true
+        if current == nil && waiting.isEmpty && outputStart == output.count {
+            close()
+        } else if stream != nil {
+            endStream()
+        }
+    }
+
+    func close() {
+        guard !isClosed else {
+            return
+        }
+        isClosed = true
+        stream?.cancel()
+        stream = nil
+        loop.remove(self)
+    }
+
+    static func errorName(_ status: HTTPStatus) -> String {
+        switch status.code {
+        case 400: "bad_request"
+        case 408: "request_timeout"
+        case 413: "request_too_large"
+        case 414: "uri_too_long"
+        case 417: "expectation_failed"
+        case 431: "headers_too_large"
+        case 501: "not_implemented"
+        case 505: "http_version_not_supported"
+        default: "error"
+        }
+    }
+}

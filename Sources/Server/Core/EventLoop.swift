@@ -1,0 +1,298 @@
+import Logging
+import Synchronization
+import SystemCalls
+
+/// One event-loop thread: an epoll instance, a listener of its own on the server's port
+/// (`SO_REUSEPORT` spreads new connections over the loops), and the connections it accepted.
+///
+/// Everything here runs on the loop's thread except `execute`, which other threads use to hand
+/// it work (such as a response that became ready on the storage writer's thread), waking it
+/// through an eventfd.
+final class EventLoop: @unchecked Sendable {
+    // @unchecked: `tasks` is behind a mutex and `notifier` is thread-safe; every other stored
+    // property is touched only by the loop thread, after `start`.
+
+    private static let listenerData: UInt64 = 1 << 62
+    private static let notifierData: UInt64 = 1 << 63
+    /// How often timeouts are checked, in milliseconds.
+    private static let tickMilliseconds: Int32 = 250
+
+    let index: Int
+    let core: ServerCore
+    private let epoll: Epoll
+    private let notifier: EventNotifier
+    private let tasks = Mutex<[@Sendable () -> Void]>([])
+    private let thread = Atomic<UInt>(0)
+    private var listener: FileDescriptor?
+    private var connections: [Int32: Connection] = [:]
+    private var nextGeneration: UInt32 = 1
+    private(set) var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
+    private var date = HTTPDate()
+    private var isShuttingDown = false
+    private var shutdownDeadline: Int64 = .max
+
+    init(index: Int, core: ServerCore, listener: FileDescriptor) throws(SystemError) {
+        self.index = index
+        self.core = core
+        self.listener = listener
+        epoll = try Epoll()
+        notifier = try EventNotifier()
+        try epoll.add(notifier.descriptor, events: .readable, data: Self.notifierData)
+        try epoll.add(listener, events: .readable, data: Self.listenerData)
+    }
+
+    var configuration: HTTPServer.Configuration { core.configuration }
+    var logger: Logger { core.logger }
+
+    /// True when called on this loop's thread.
+    var isCurrentThread: Bool {
+        thread.load(ordering: .relaxed) == OSThread.currentIdentifier
+    }
+
+    /// Starts the loop thread; `finished` runs on it after the loop has stopped.
+    func start(finished: @escaping @Sendable () -> Void) {
+        OSThread.spawn(name: "logstore-loop-\(index)") { [self] in
+            thread.store(OSThread.currentIdentifier, ordering: .relaxed)
+            run()
+            finished()
+        }
+    }
+
+    /// Runs `task` on the loop thread, after the events being handled now.
+    func execute(_ task: @escaping @Sendable () -> Void) {
+        tasks.withLock { $0.append(task) }
+        notifier.signal()
+    }
+
+    /// Starts a graceful shutdown of this loop.
+    func beginShutdown() {
+        execute { [self] in
+            shutDown()
+        }
+    }
+
+    // MARK: - The loop
+
+    private func run() {
+        while true {
+            let events: [Epoll.Event]
+            do {
+                events = try epoll.wait(timeoutMilliseconds: Self.tickMilliseconds)
+            } catch {
+                logger.critical(
+                    "epoll_wait failed; the event loop stops",
+                    metadata: ["loop": "\(index)", "error": "\(error)"]
+                )
+                closeAll()
+                return
+            }
+            for event in events {
+                handle(event)
+            }
+            runTasks()
+            checkTimeouts()
+            if isShuttingDown && connections.isEmpty {
+                return
+            }
+        }
+    }
+
+    private func handle(_ event: Epoll.Event) {
+        switch event.data {
+        case Self.notifierData:
+            notifier.drain()
+        case Self.listenerData:
+            acceptConnections()
+        default:
+            let descriptor = Int32(truncatingIfNeeded: event.data & 0xFFFF_FFFF)
+            let generation = UInt32(truncatingIfNeeded: event.data >> 32)
+            // A stale event for a descriptor that was closed and reused in the same batch.
+            guard let connection = connections[descriptor], connection.generation == generation else {
+                return
+            }
+            connection.handle(event.events)
+        }
+    }
+
+    private func runTasks() {
+        let pending = tasks.withLock { tasks in
+            defer { tasks.removeAll(keepingCapacity: true) }
+            return tasks
+        }
+        for task in pending {
+            task()
+        }
+    }
+
+    private func checkTimeouts() {
+        let now = SystemClock.monotonicNanoseconds()
+        if isShuttingDown && now >= shutdownDeadline {
+            if !connections.isEmpty {
+                logger.warning(
+                    "closing connections still busy when the shutdown timeout passed",
+                    metadata: ["loop": "\(index)", "connections": "\(connections.count)"]
+                )
+            }
+            closeAll()
+            return
+        }
+        for connection in Array(connections.values) {
+            connection.checkTimeouts(now: now)
+        }
+    }
+
+    // MARK: - Connections
+
+    private func acceptConnections() {
+        guard let listener else {
+            return
+        }
+        // A bounded number per wake-up keeps one busy listener from starving the connections.
+        for _ in 0..<64 {
+            let descriptor: FileDescriptor?
+            do {
+                descriptor = try Socket.accept(listener)
+            } catch {
+                logger.error("accept failed", metadata: ["loop": "\(index)", "error": "\(error)"])
+                return
+            }
+            guard let descriptor else {
+                return
+            }
+            admit(descriptor)
+        }
+    }
+
+    private func admit(_ descriptor: FileDescriptor) {
+        let open = core.openConnections.add(1, ordering: .relaxed).newValue
+        guard open <= configuration.maximumConnections, !isShuttingDown else {
+            core.openConnections.subtract(1, ordering: .relaxed)
+            rejectBusy(descriptor)
+            return
+        }
+        try? Socket.setNoDelay(descriptor)
+        let generation = nextGeneration
+        nextGeneration = nextGeneration == UInt32.max ? 1 : nextGeneration + 1
+        let connection = Connection(descriptor: descriptor, generation: generation, loop: self)
+        do {
+            try epoll.add(descriptor, events: [.readable, .peerClosedWriting], data: data(for: connection))
+        } catch {
+            logger.error("cannot watch a new connection", metadata: ["error": "\(error)"])
+            core.openConnections.subtract(1, ordering: .relaxed)
+            descriptor.close()
+            return
+        }
+        connections[descriptor.rawValue] = connection
+    }
+
+    /// Answers a connection over the limit with 503 as far as the socket takes it, then closes it.
+    private func rejectBusy(_ descriptor: FileDescriptor) {
+        var bytes: [UInt8] = []
+        let response = HTTPResponse.error(
+            .serviceUnavailable,
+            error: "busy",
+            reason: "the server has too many open connections"
+        )
+        response.encodeHead(
+            into: &bytes,
+            minorVersion: 1,
+            contentLength: response.byteCount,
+            closesConnection: true,
+            date: date.current()
+        )
+        if case .bytes(let body) = response.body {
+            bytes += body
+        }
+        _ = try? Socket.send(descriptor, bytes[...])
+        descriptor.close()
+        logger.warning(
+            "rejected a connection over the limit",
+            metadata: ["limit": "\(configuration.maximumConnections)"]
+        )
+    }
+
+    private func data(for connection: Connection) -> UInt64 {
+        UInt64(connection.generation) << 32 | UInt64(UInt32(bitPattern: connection.descriptor.rawValue))
+    }
+
+    /// Changes what `connection` is watched for.
+    func watch(_ connection: Connection, for events: Epoll.Events) {
+        do {
+            try epoll.modify(connection.descriptor, events: events, data: data(for: connection))
+        } catch {
+            logger.error("epoll_ctl failed on a connection", metadata: ["error": "\(error)"])
+            connection.close()
+        }
+    }
+
+    /// Forgets a closed connection and closes its descriptor.
+    func remove(_ connection: Connection) {
+        guard connections[connection.descriptor.rawValue] === connection else {
+            return
+        }
+        connections[connection.descriptor.rawValue] = nil
+        connection.descriptor.close()
+        core.openConnections.subtract(1, ordering: .relaxed)
+    }
+
+    /// Reads from `descriptor` into the loop's shared read buffer, which the caller consumes
+    /// before the next read.
+    func receive(from descriptor: FileDescriptor) throws(SystemError) -> Socket.Transfer {
+        try Socket.receive(descriptor, into: &readBuffer, range: 0..<readBuffer.count)
+    }
+
+    func currentDate() -> [UInt8] {
+        date.current()
+    }
+
+    // MARK: - Shutdown
+
+    private func shutDown() {
+        guard !isShuttingDown else {
+            return
+        }
+        isShuttingDown = true
+        shutdownDeadline = SystemClock.monotonicNanoseconds() + configuration.shutdownTimeout.nanosecondsClamped
+        if let listener {
+            try? epoll.remove(listener)
+            listener.close()
+            self.listener = nil
+        }
+        for connection in Array(connections.values) {
+            connection.beginShutdown()
+        }
+    }
+
+    private func closeAll() {
+        for connection in Array(connections.values) {
+            connection.close()
+        }
+        if let listener {
+            listener.close()
+            self.listener = nil
+        }
+    }
+}
+
+extension Duration {
+    /// The duration in nanoseconds, clamped to `Int64`.
+    var nanosecondsClamped: Int64 {
+        let (seconds, attoseconds) = components
+        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        if overflow {
+            return seconds < 0 ? .min : .max
+        }
+        let (sum, overflowed) = whole.addingReportingOverflow(attoseconds / 1_000_000_000)
+        return overflowed ? .max : sum
+    }
+}
+
+extension HTTPResponse {
+    /// The length of a complete body; 0 for a stream.
+    var byteCount: Int {
+        if case .bytes(let bytes) = body {
+            return bytes.count
+        }
+        return 0
+    }
+}
