@@ -1,0 +1,78 @@
+import Dispatch
+import Synchronization
+
+/// Change-feed readers waiting for new records, and the heartbeat timer that gives up on them.
+///
+/// A reader that found nothing new registers with the position it has read up to; a store that
+/// made records durable raises the head and wakes every waiting reader with `.wake`, and a reader
+/// still waiting after its heartbeat interval gets `.idle`. Registering and raising the head share
+/// one lock, so a record stored between a reader's check and its registration still wakes it.
+final class ChangeWaiters: Sendable {
+    private struct State {
+        var head: UInt64
+        var nextToken = 0
+        var waiting: [Int: @Sendable (ChangeBatch) -> Void] = [:]
+    }
+
+    private let state: Mutex<State>
+    private let timers = DispatchQueue(label: "logstore.change-heartbeats")
+
+    init(head: UInt64) {
+        state = Mutex(State(head: head))
+    }
+
+    /// Calls `wake` with `.wake` once the head passes `position`, at once when it already has, or
+    /// with `.idle` after `heartbeat`. Returns a token for `cancel`, or nil when it called at once.
+    @discardableResult
+    func wait(after position: UInt64, heartbeat: Duration, wake: @escaping @Sendable (ChangeBatch) -> Void) -> Int? {
+        let token: Int? = state.withLock { state in
+            guard state.head <= position else {
+                return nil
+            }
+            defer { state.nextToken += 1 }
+            state.waiting[state.nextToken] = wake
+            return state.nextToken
+        }
+        guard let token else {
+            wake(.wake)
+            return nil
+        }
+        let (seconds, attoseconds) = heartbeat.components
+        let delay = DispatchTimeInterval.nanoseconds(
+            Int(clamping: seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        )
+        timers.asyncAfter(deadline: .now() + delay) { [self] in
+            let waiter = state.withLock { $0.waiting.removeValue(forKey: token) }
+            waiter?(.idle)
+        }
+        return token
+    }
+
+    /// Raises the head to `head` (one past the newest readable position) and wakes every reader.
+    func advance(to head: UInt64) {
+        let woken = state.withLock { state in
+            state.head = max(state.head, head)
+            defer { state.waiting.removeAll() }
+            return Array(state.waiting.values)
+        }
+        for wake in woken {
+            wake(.wake)
+        }
+    }
+
+    /// Forgets a waiting reader without calling it.
+    func cancel(_ token: Int) {
+        _ = state.withLock { $0.waiting.removeValue(forKey: token) }
+    }
+
+    /// Wakes every waiting reader, for example when the backend closes.
+    func wakeAll() {
+        let woken = state.withLock { state in
+            defer { state.waiting.removeAll() }
+            return Array(state.waiting.values)
+        }
+        for wake in woken {
+            wake(.wake)
+        }
+    }
+}

@@ -1,0 +1,235 @@
+import LogStore
+import Synchronization
+
+/// The embedded backend: blobs go into a `LogStore` in a directory of this machine.
+///
+/// A blob's id is its sequence number in decimal, and its revision `1-` followed by the MD5 of its
+/// bytes, which is stable across restarts.
+public final class LogStoreBackend: StorageBackend {
+    public let name = "logstore"
+    public let store: LogStore
+    /// How far, in records, a change-feed reader may fall behind the newest record before its
+    /// feed fails, so a slow reader is disconnected instead of holding a growing backlog.
+    public let maximumChangeLag: UInt64
+    private let waiters: ChangeWaiters
+    private let observer = Mutex<AppendObserverToken?>(nil)
+
+    public init(store: LogStore, maximumChangeLag: UInt64 = 100_000) {
+        self.store = store
+        self.maximumChangeLag = maximumChangeLag
+        waiters = ChangeWaiters(head: store.nextSequence)
+        let waiters = waiters
+        let token = store.addAppendObserver { sequences in
+            waiters.advance(to: sequences.upperBound + 1)
+        }
+        observer.withLock { $0 = token }
+    }
+
+    public func save(_ blobs: [NewBlob], completion: @escaping @Sendable (Result<Int, BackendError>) -> Void) {
+        let records = blobs.map { NewRecord(timestamp: $0.timestamp, payload: $0.bytes) }
+        do throws(LogStoreError) {
+            try store.submit(records) { result in
+                completion(result.map { $0.count }.mapError(Self.backendError))
+            }
+        } catch {
+            completion(.failure(Self.backendError(error)))
+        }
+    }
+
+    public func range(_ query: RangeQuery) -> any BlobSource {
+        do throws(LogStoreError) {
+            let cursor = try store.records(
+                from: query.start,
+                through: query.end,
+                limit: query.limit,
+                descending: query.descending
+            )
+            return LogStoreBlobSource(cursor: cursor)
+        } catch {
+            return FailedBlobSource(error: Self.backendError(error))
+        }
+    }
+
+    public func count(start: Double?, end: Double?, completion: @escaping @Sendable (Result<Int, BackendError>) -> Void)
+    {
+        if start == nil && end == nil {
+            completion(.success(store.count))
+            return
+        }
+        do throws(LogStoreError) {
+            completion(.success(try store.count(from: start, through: end)))
+        } catch {
+            completion(.failure(Self.backendError(error)))
+        }
+    }
+
+    public func last(completion: @escaping @Sendable (Result<StoredBlob?, BackendError>) -> Void) {
+        do throws(LogStoreError) {
+            completion(.success(try store.newest().map(Self.blob)))
+        } catch {
+            completion(.failure(Self.backendError(error)))
+        }
+    }
+
+    public func blob(id: String, completion: @escaping @Sendable (Result<StoredBlob?, BackendError>) -> Void) {
+        guard let sequence = UInt64(id), String(sequence) == id else {
+            completion(.success(nil))
+            return
+        }
+        do throws(LogStoreError) {
+            completion(.success(try store.record(sequence: sequence).map(Self.blob)))
+        } catch {
+            completion(.failure(Self.backendError(error)))
+        }
+    }
+
+    public func changes(from start: ChangeStart) -> any ChangeSource {
+        let first: UInt64
+        switch start {
+        case .now:
+            first = store.nextSequence
+        case .after(let text):
+            first = (UInt64(String(decoding: text, as: UTF8.self)) ?? 0) + 1
+        }
+        return LogStoreChangeSource(backend: self, next: first)
+    }
+
+    public func close() {
+        if let token = observer.withLock({ $0 }) {
+            store.removeAppendObserver(token)
+        }
+        waiters.wakeAll()
+        store.close()
+    }
+
+    /// The API's view of a record.
+    static func blob(_ record: Record) -> StoredBlob {
+        StoredBlob(
+            id: String(record.sequence),
+            revision: "1-" + MD5.hexDigest(record.payload),
+            timestamp: record.timestamp,
+            document: record.payload
+        )
+    }
+
+    static func backendError(_ error: LogStoreError) -> BackendError {
+        switch error.code {
+        case .invalidRecord: BackendError(.contentTooLarge, error.message)
+        case .invalidArgument: BackendError(.badRequest, error.message)
+        case .corruption: .internalError(error.message)
+        default: .unavailable(error.message)
+        }
+    }
+
+    fileprivate func wait(
+        after position: UInt64,
+        heartbeat: Duration,
+        wake: @escaping @Sendable (ChangeBatch) -> Void
+    ) -> Int? {
+        waiters.wait(after: position, heartbeat: heartbeat, wake: wake)
+    }
+
+    fileprivate func cancelWait(_ token: Int) {
+        waiters.cancel(token)
+    }
+}
+
+/// Pages of a `RecordCursor`, read on the puller's thread.
+final class LogStoreBlobSource: BlobSource, @unchecked Sendable {
+    // @unchecked: the connection pulls one page at a time and waits for its completion before
+    // pulling again, so `cursor` is never used by two threads at once; `lock` makes sure of it.
+    private var cursor: RecordCursor
+    private let lock = Mutex(())
+
+    init(cursor: RecordCursor) {
+        self.cursor = cursor
+    }
+
+    func next(maximum: Int, completion: @escaping @Sendable (Result<[StoredBlob], BackendError>) -> Void) {
+        let page: Result<[StoredBlob], BackendError> = lock.withLock { _ in
+            var blobs: [StoredBlob] = []
+            do throws(LogStoreError) {
+                while blobs.count < maximum, let record = try cursor.next() {
+                    blobs.append(LogStoreBackend.blob(record))
+                }
+                return .success(blobs)
+            } catch {
+                return .failure(LogStoreBackend.backendError(error))
+            }
+        }
+        completion(page)
+    }
+
+    func cancel() {}
+}
+
+/// A source that fails on its first pull, for a query the store rejected.
+final class FailedBlobSource: BlobSource {
+    let error: BackendError
+
+    init(error: BackendError) {
+        self.error = error
+    }
+
+    func next(maximum: Int, completion: @escaping @Sendable (Result<[StoredBlob], BackendError>) -> Void) {
+        completion(.failure(error))
+    }
+
+    func cancel() {}
+}
+
+/// A change feed over the store's sequence numbers.
+final class LogStoreChangeSource: ChangeSource, Sendable {
+    private let backend: LogStoreBackend
+    /// The next sequence number to deliver, and the heartbeat wait in progress.
+    private let position: Mutex<(next: UInt64, waiting: Int?)>
+
+    init(backend: LogStoreBackend, next: UInt64) {
+        self.backend = backend
+        position = Mutex((next, nil))
+    }
+
+    func next(
+        maximum: Int,
+        heartbeat: Duration,
+        completion: @escaping @Sendable (Result<ChangeBatch, BackendError>) -> Void
+    ) {
+        let store = backend.store
+        let next = position.withLock { $0.next }
+        let head = store.nextSequence
+        if head > next && head - next > backend.maximumChangeLag {
+            completion(.failure(.unavailable("the reader fell \(head - next) records behind the newest one")))
+            return
+        }
+        var changes: [ChangeEvent] = []
+        do throws(LogStoreError) {
+            var cursor = try store.records(fromSequence: next, limit: maximum)
+            while let record = try cursor.next() {
+                changes.append(
+                    ChangeEvent(sequence: Array(String(record.sequence).utf8), blob: LogStoreBackend.blob(record))
+                )
+            }
+        } catch {
+            completion(.failure(LogStoreBackend.backendError(error)))
+            return
+        }
+        if let last = changes.last {
+            let following = (UInt64(String(decoding: last.sequence, as: UTF8.self)) ?? next) + 1
+            position.withLock { $0.next = following }
+            completion(.success(.changes(changes)))
+            return
+        }
+        // Records before the oldest stored one were removed by retention: skip ahead to it.
+        let start = max(next, store.statistics().sequenceRange?.lowerBound ?? next)
+        let token = backend.wait(after: start, heartbeat: heartbeat) { batch in
+            completion(.success(batch))
+        }
+        position.withLock { $0 = (start, token) }
+    }
+
+    func cancel() {
+        if let token = position.withLock({ $0.waiting }) {
+            backend.cancelWait(token)
+        }
+    }
+}
