@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .library(name: "LogStore", targets: ["LogStore"]),
         .library(name: "Server", targets: ["Server"]),
+        .executable(name: "logstore-server", targets: ["LogStoreServer"]),
         .executable(name: "logstore-bench", targets: ["Benchmarks"]),
     ],
     targets: [
@@ -19,6 +20,11 @@ let package = Package(
         .target(name: "Server", dependencies: ["LogStore", "SystemCalls", "Logging"]),
 
         .executableTarget(
+            name: "LogStoreServer",
+            dependencies: ["Server", "SystemCalls", "Logging"],
+            path: "Sources/Tools/LogStoreServer"
+        ),
+        .executableTarget(
             name: "Benchmarks",
             dependencies: ["LogStore", "SystemCalls", "Logging"],
             path: "Benchmarks"
@@ -26,7 +32,7 @@ let package = Package(
 
         .target(
             name: "TestSupport",
-            dependencies: ["LogStore", "SystemCalls"],
+            dependencies: ["LogStore", "Server", "SystemCalls", "Logging"],
             path: "Tests/TestSupport"
         ),
         .executableTarget(
@@ -40,7 +46,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ServerTests",
-            dependencies: ["Server", "LogStore", "SystemCalls", "Logging", "TestSupport"]
+            dependencies: ["Server", "LogStore", "SystemCalls", "Logging", "TestSupport", "LogStoreServer"]
         ),
     ],
     swiftLanguageModes: [.v6]

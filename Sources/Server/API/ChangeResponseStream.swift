@@ -1,0 +1,53 @@
+import Logging
+
+/// The change stream: one JSON change a line, terminated by CRLF, and an empty line as heartbeat.
+final class ChangeResponseStream: ResponseStream, Sendable {
+    private let source: any ChangeSource
+    private let heartbeat: Duration
+    private let logger: Logger
+
+    init(source: any ChangeSource, heartbeat: Duration, logger: Logger) {
+        self.source = source
+        self.heartbeat = heartbeat
+        self.logger = logger
+    }
+
+    func next(maximumBytes: Int, completion: @escaping @Sendable (StreamChunk) -> Void) {
+        let maximum = max(1, min(512, maximumBytes / 900))
+        source.next(maximum: maximum, heartbeat: heartbeat) { [logger] result in
+            switch result {
+            case .failure(let error):
+                logger.warning("disconnecting a change-stream reader", metadata: ["reason": error.message])
+                completion(.failed(reason: error.message))
+            case .success(.idle):
+                completion(.bytes(Array("\r\n".utf8)))
+            case .success(.wake):
+                completion(.bytes([]))
+            case .success(.changes(let changes)):
+                var output: [UInt8] = []
+                for change in changes {
+                    Self.append(change, to: &output)
+                }
+                completion(.bytes(output))
+            }
+        }
+    }
+
+    func cancel() {
+        source.cancel()
+    }
+
+    /// Appends `{"seq":S,"id":"I","changes":[{"rev":"R"}],"doc":D}` and CRLF, the shape of a
+    /// CouchDB `_changes` row with `include_docs=true`.
+    static func append(_ change: ChangeEvent, to output: inout [UInt8]) {
+        output += Array(#"{"seq":"#.utf8)
+        output += change.sequence
+        output += Array(#","id":"#.utf8)
+        JSONWriter.appendString(change.blob.id, to: &output)
+        output += Array(#","changes":[{"rev":"#.utf8)
+        JSONWriter.appendString(change.blob.revision ?? "", to: &output)
+        output += Array(#"}],"doc":"#.utf8)
+        output += change.blob.document
+        output += Array("}\r\n".utf8)
+    }
+}

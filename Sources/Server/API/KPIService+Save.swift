@@ -1,0 +1,132 @@
+import Logging
+
+extension KPIService {
+    /// `POST /wsapi/interaction_data`: a form field `data` holding JSON text (Persona's form
+    /// posts) or a JSON body `{"data": ...}` whose value is a blob, an array of blobs, or a string
+    /// of JSON text. Every blob must be an object with a numeric `timestamp`; the batch is stored
+    /// whole or not at all, and the answer comes once it is durable.
+    func save(
+        _ request: HTTPRequest,
+        _ context: RequestContext,
+        _ completion: @escaping @Sendable (HTTPResponse) -> Void
+    ) {
+        let data: [UInt8]
+        switch dataField(of: request) {
+        case .success(let bytes):
+            data = bytes
+        case .failure(let rejection):
+            completion(rejection.response)
+            return
+        }
+
+        let blobs: [NewBlob]
+        do {
+            blobs = try scanner.blobs(in: data).map { NewBlob(bytes: Array(data[$0.range]), timestamp: $0.timestamp) }
+        } catch {
+            completion(.error(.badRequest, error: "bad_request", reason: error.description))
+            return
+        }
+
+        let wantsJSON = Self.accepts(request, "application/json")
+        backend.save(blobs) { result in
+            switch result {
+            case .success(let stored):
+                if wantsJSON {
+                    completion(.json(.created, Array("{\"ok\":true,\"stored\":\(stored)}".utf8)))
+                } else {
+                    completion(.text(.created, "ok"))
+                }
+            case .failure(let error):
+                context.logger.error(
+                    "storing a batch failed",
+                    metadata: ["blobs": "\(blobs.count)", "error": error.message]
+                )
+                completion(.error(error.status, error: "storage_failed", reason: error.message))
+            }
+        }
+    }
+
+    /// The JSON text of the request's `data`, or the response that rejects the request.
+    private func dataField(of request: HTTPRequest) -> Result<[UInt8], Rejection> {
+        let contentType = (request.headers["Content-Type"] ?? "").lowercased()
+        let mediaType = contentType.split(separator: ";").first.map { $0.trimmingASCIISpaces() } ?? ""
+        switch mediaType {
+        case "application/json":
+            return jsonData(request.body)
+        case "application/x-www-form-urlencoded", "":
+            return formData(request.body)
+        default:
+            return .failure(
+                Rejection(
+                    .unsupportedMediaType,
+                    error: "unsupported_media_type",
+                    reason:
+                        "send the blobs as application/x-www-form-urlencoded with a data field, or as application/json"
+                )
+            )
+        }
+    }
+
+    private func formData(_ body: [UInt8]) -> Result<[UInt8], Rejection> {
+        let form: URLEncodedForm
+        do {
+            form = try URLEncodedForm(parsing: body)
+        } catch {
+            return .failure(
+                Rejection(.badRequest, error: "bad_request", reason: "the form body is malformed: \(error)")
+            )
+        }
+        guard let data = form["data"], !data.isEmpty else {
+            return .failure(
+                Rejection(.badRequest, error: "bad_request", reason: "the body has no data field with the blobs")
+            )
+        }
+        return .success(data)
+    }
+
+    private func jsonData(_ body: [UInt8]) -> Result<[UInt8], Rejection> {
+        let range: Range<Int>?
+        do {
+            _ = try scanner.validate(body)
+            guard JSONScanner.kind(ofValueAt: Self.firstValueOffset(body), in: body) == .object else {
+                return .failure(
+                    Rejection(
+                        .badRequest,
+                        error: "bad_request",
+                        reason: "the JSON body must be an object with a data member"
+                    )
+                )
+            }
+            range = try scanner.valueRange(ofMember: "data", in: body)
+        } catch {
+            return .failure(
+                Rejection(.badRequest, error: "bad_request", reason: "the body is not valid JSON: \(error)")
+            )
+        }
+        guard let range else {
+            return .failure(Rejection(.badRequest, error: "bad_request", reason: "the JSON body has no data member"))
+        }
+        guard JSONScanner.kind(ofValueAt: range.lowerBound, in: body) == .string else {
+            return .success(Array(body[range]))
+        }
+        do {
+            return .success(try JSONScanner.decodeString(body, literal: range))
+        } catch {
+            return .failure(
+                Rejection(.badRequest, error: "bad_request", reason: "the data string is malformed: \(error)")
+            )
+        }
+    }
+
+    /// The offset of the first byte that is not JSON whitespace.
+    private static func firstValueOffset(_ bytes: [UInt8]) -> Int {
+        bytes.firstIndex { ![0x20, 0x09, 0x0A, 0x0D].contains($0) } ?? bytes.count
+    }
+
+    /// True when the request's `Accept` field lists `mediaType`.
+    static func accepts(_ request: HTTPRequest, _ mediaType: String) -> Bool {
+        request.headers.tokens(of: "Accept").contains {
+            $0.split(separator: ";").first.map { $0.trimmingASCIISpaces() } == mediaType
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import Logging
+
+/// The kpiggybank HTTP API on a storage backend: the `/wsapi` endpoints the original served, plus
+/// the page at `/`.
+///
+/// Paths match without regard to case and with or without a trailing slash, as the original's
+/// did. Errors are JSON objects `{"error": ..., "reason": ...}`; no response ever echoes a
+/// stored document back in an error.
+public final class KPIService: HTTPResponder {
+    public struct Configuration: Sendable {
+        /// How long the change stream waits without a change before it sends an empty line.
+        public var heartbeat: Duration = .seconds(30)
+        /// The JSON nesting depth a posted blob may have.
+        public var maximumJSONDepth = 512
+
+        public init() {}
+    }
+
+    /// A route's handler, run on an event-loop thread.
+    typealias Handler =
+        @Sendable (KPIService, HTTPRequest, RequestContext, @escaping @Sendable (HTTPResponse) -> Void) -> Void
+
+    public let backend: any StorageBackend
+    public let configuration: Configuration
+    let scanner: JSONScanner
+
+    public init(backend: any StorageBackend, configuration: Configuration = Configuration()) {
+        self.backend = backend
+        self.configuration = configuration
+        scanner = JSONScanner(maximumDepth: configuration.maximumJSONDepth)
+    }
+
+    /// The routes: a normalized path, then a handler per method.
+    private static let routes: [String: [String: Handler]] = [
+        "/": ["GET": { $0.homePage($1, $2, $3) }],
+        "/wsapi/ping": ["GET": { _, _, _, completion in completion(.text(.ok, "pong")) }],
+        "/wsapi/interaction_data": ["GET": { $0.read($1, $2, $3) }, "POST": { $0.save($1, $2, $3) }],
+        "/wsapi/interaction_data/count": ["GET": { $0.count($1, $2, $3) }],
+        "/wsapi/interaction_data/last": ["GET": { $0.last($1, $2, $3) }],
+        "/wsapi/interaction_data/stream": ["GET": { $0.stream($1, $2, $3) }],
+    ]
+
+    public func respond(
+        to request: HTTPRequest,
+        context: RequestContext,
+        completion: @escaping @Sendable (HTTPResponse) -> Void
+    ) {
+        let path = Self.normalize(request.path)
+        guard let methods = Self.routes[path] else {
+            completion(.error(.notFound, error: "not_found", reason: "there is no resource at \(request.path)"))
+            return
+        }
+        // HEAD is answered as GET; the connection leaves the body out.
+        let method = request.method == "HEAD" ? "GET" : request.method
+        guard let handler = methods[method] else {
+            var response = HTTPResponse.error(
+                .methodNotAllowed,
+                error: "method_not_allowed",
+                reason: "\(request.path) does not accept \(request.method)"
+            )
+            response.headers.add(name: "Allow", value: (methods.keys.sorted() + ["HEAD"]).joined(separator: ", "))
+            completion(response)
+            return
+        }
+        handler(self, request, context, completion)
+    }
+
+    /// The path in lowercase without a trailing slash; the root stays `/`.
+    static func normalize(_ path: Substring) -> String {
+        var normalized = path.lowercased()
+        while normalized.count > 1 && normalized.hasSuffix("/") {
+            normalized.removeLast()
+        }
+        return normalized.isEmpty ? "/" : normalized
+    }
+}

@@ -1,0 +1,273 @@
+import Foundation
+import LogStore
+import Server
+import SystemCalls
+import TestSupport
+import Testing
+
+/// The kpiggybank API over HTTP on a real server, with a raw client.
+@Suite struct KPIServiceTests {
+    private let directory = TemporaryDirectory()
+
+    private func post(_ connection: RawHTTPConnection, json: String, accept: String? = nil) throws -> RawResponse {
+        var headers = [FormBody.contentType]
+        if let accept {
+            headers.append(("Accept", accept))
+        }
+        return try connection.request("POST", "/wsapi/interaction_data", headers: headers, body: FormBody.data(json))
+    }
+
+    @Test func pingAnswersPong() throws {
+        let server = try TestServer()
+        let response = try server.connect().request("GET", "/wsapi/ping")
+        #expect(response.status == 200)
+        #expect(response.text == "pong")
+    }
+
+    @Test func storesAFormPostAndReadsItBack() throws {
+        let server = try TestServer(backend: try TestServer.logStoreBackend(in: directory.path))
+        let connection = try server.connect()
+        let blob = #"{"timestamp":1333046104322,"lang":"en","note":"caf\u00e9 \ud83d\ude00"}"#
+        let saved = try post(connection, json: blob)
+        #expect(saved.status == 201)
+        #expect(saved.text == "ok")
+
+        let rows = try connection.request("GET", "/wsapi/interaction_data")
+        #expect(rows.status == 200)
+        #expect(rows.header("Content-Type") == "application/json")
+        #expect(rows.text == #"[{"id":"1","key":1333046104322,"value":"# + blob + "}]\n")
+        let docs = try connection.request("GET", "/wsapi/interaction_data?format=docs")
+        #expect(docs.text == "[" + blob + "]\n")
+        let one = try connection.request("GET", "/wsapi/interaction_data?id=1")
+        #expect(one.text == #"{"results":"# + blob + "}\n")
+        #expect(try connection.request("GET", "/wsapi/interaction_data?id=2").status == 404)
+    }
+
+    @Test func jsonBodiesAndJsonAnswers() throws {
+        let server = try TestServer()
+        let connection = try server.connect()
+        let body = Array(#"{"data":[{"timestamp":1,"a":1},[{"timestamp":2},{"timestamp":3}]]}"#.utf8)
+        let saved = try connection.request(
+            "POST",
+            "/wsapi/interaction_data",
+            headers: [("Content-Type", "application/json"), ("Accept", "application/json")],
+            body: body
+        )
+        #expect(saved.status == 201)
+        #expect(saved.text == #"{"ok":true,"stored":3}"#)
+        let text = Array(#"{"data":"{\"timestamp\":4}"}"#.utf8)
+        let fromString = try connection.request(
+            "POST",
+            "/wsapi/interaction_data",
+            headers: [("Content-Type", "application/json")],
+            body: text
+        )
+        #expect(fromString.status == 201)
+        #expect(try connection.request("GET", "/wsapi/interaction_data/count").text == "4")
+        #expect(
+            try connection.request("GET", "/wsapi/interaction_data?format=docs").text
+                == #"[{"timestamp":1,"a":1},{"timestamp":2},{"timestamp":3},{"timestamp":4}]"# + "\n"
+        )
+    }
+
+    /// The original suite: 101 concurrent saves, then count and two ranges.
+    @Test func originalSuiteCountsAndRanges() throws {
+        let server = try TestServer(backend: try TestServer.logStoreBackend(in: directory.path))
+        let start: Int64 = 1_333_046_104_322
+        let done = ConditionLock(0)
+        let failures = ConditionLock<[String]>([])
+        for offset in 0...100 {
+            let port = server.port
+            OSThread.spawn(name: "save-\(offset)") {
+                do {
+                    let connection = try RawHTTPConnection(port: port)
+                    let response = try connection.request(
+                        "POST",
+                        "/wsapi/interaction_data",
+                        headers: [FormBody.contentType],
+                        body: FormBody.data(PersonaBlob.json(timestamp: start + Int64(offset), number: offset))
+                    )
+                    if response.status != 201 {
+                        failures.withLock { $0.append("status \(response.status)") }
+                    }
+                } catch {
+                    failures.withLock { $0.append("\(error)") }
+                }
+                done.withLock { $0 += 1 }
+                done.broadcast()
+            }
+        }
+        done.withLock(when: { $0 == 101 }) { _ in }
+        #expect(failures.withLock { $0 }.isEmpty)
+
+        let connection = try server.connect()
+        #expect(try connection.request("GET", "/wsapi/interaction_data/count").text == "101")
+        let first = try connection.request("GET", "/wsapi/interaction_data?start=\(start)&end=\(start + 9)")
+        #expect(first.text.components(separatedBy: #""id":"#).count - 1 == 10)
+        let last = try connection.request("GET", "/wsapi/interaction_data?start=\(start + 91)")
+        #expect(last.text.components(separatedBy: #""id":"#).count - 1 == 10)
+        #expect(try connection.request("GET", "/wsapi/interaction_data/count?start=\(start + 91)").text == "10")
+    }
+
+    @Test func limitDescendingAndLast() throws {
+        let server = try TestServer()
+        let connection = try server.connect()
+        #expect(try connection.request("GET", "/wsapi/interaction_data/last").text == "null\n")
+        #expect(try connection.request("GET", "/wsapi/interaction_data/count").text == "0")
+        for timestamp in [30, 10, 20, 30] {
+            #expect(try post(connection, json: #"{"timestamp":\#(timestamp)}"#).status == 201)
+        }
+        let newest = try connection.request("GET", "/wsapi/interaction_data/last")
+        #expect(newest.text == #"{"id":"4","key":30,"value":{"timestamp":30}}"# + "\n")
+        let top = try connection.request("GET", "/wsapi/interaction_data?descending=true&limit=2&format=docs")
+        #expect(top.text == #"[{"timestamp":30},{"timestamp":30}]"# + "\n")
+        let ids = try connection.request("GET", "/wsapi/interaction_data?limit=3")
+        #expect(ids.text.hasPrefix(#"[{"id":"2","key":10,"#))
+    }
+
+    @Test(arguments: [
+        ("data=", "no data field"),
+        ("lang=en", "no data field"),
+        ("data=%7Bnot%20json", "blob 0"),
+        ("data=%22Attack%20at%20dawn!%22", "found a string"),
+        ("data=%5B%5D", "contains no blobs"),
+        ("data=%5B%7B%22timestamp%22%3A1%7D%2C%7B%22lang%22%3A%22en%22%7D%5D", "blob 1"),
+        ("data=%7B%22timestamp%22%3A%221%22%7D", "string"),
+        ("data=%zz", "malformed"),
+    ])
+    func rejectsBadPostsAndKeepsServing(body: String, reason: String) throws {
+        let server = try TestServer()
+        let connection = try server.connect()
+        #expect(try post(connection, json: #"{"timestamp":1}"#).status == 201)
+        let response = try connection.request(
+            "POST",
+            "/wsapi/interaction_data",
+            headers: [FormBody.contentType],
+            body: Array(body.utf8)
+        )
+        #expect(response.status == 400)
+        #expect(response.header("Content-Type") == "application/json")
+        #expect(response.text.contains(reason), "\(response.text)")
+        #expect(
+            try connection.request("GET", "/wsapi/interaction_data/count").text == "1",
+            "nothing of a bad request is stored"
+        )
+        #expect(try connection.request("GET", "/wsapi/ping").text == "pong")
+    }
+
+    @Test func rejectsInvalidUTF8AndDeepNesting() throws {
+        let server = try TestServer()
+        let connection = try server.connect()
+        var invalid = Array("data=".utf8)
+        invalid += Array(#"{"timestamp":1,"x":""#.utf8) + [0xC3, 0x28] + Array(#""}"#.utf8)
+        let utf8 = try connection.request(
+            "POST",
+            "/wsapi/interaction_data",
+            headers: [FormBody.contentType],
+            body: invalid
+        )
+        #expect(utf8.status == 400)
+        let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
+        let nested = try connection.request(
+            "POST",
+            "/wsapi/interaction_data",
+            headers: [("Content-Type", "application/json")],
+            body: Array(#"{"data":"#.utf8) + Array(deep.utf8) + [UInt8(ascii: "}")]
+        )
+        #expect(nested.status == 400)
+        #expect(try connection.request("GET", "/wsapi/ping").text == "pong")
+    }
+
+    @Test(arguments: [
+        ("/wsapi/interaction_data?start=12abc", 400),
+        ("/wsapi/interaction_data?end=nan", 400),
+        ("/wsapi/interaction_data?start=9&end=1", 400),
+        ("/wsapi/interaction_data?limit=-1", 400),
+        ("/wsapi/interaction_data?format=csv", 400),
+        ("/wsapi/interaction_data?descending=maybe", 400),
+        ("/wsapi/interaction_data?start=%zz", 400),
+        ("/wsapi/interaction_data/stream?since=abc", 400),
+        ("/WSAPI/Interaction_Data/", 200),
+        ("/wsapi/nothing", 404),
+    ])
+    func checksQueryParameters(target: String, status: Int) throws {
+        let server = try TestServer()
+        #expect(try server.connect().request("GET", target).status == status)
+    }
+
+    @Test func wrongMethodAndMediaType() throws {
+        let server = try TestServer()
+        let connection = try server.connect()
+        let put = try connection.request("PUT", "/wsapi/interaction_data", body: [1])
+        #expect(put.status == 405)
+        #expect(put.header("Allow") == "GET, POST, HEAD")
+        let xml = try connection.request(
+            "POST",
+            "/wsapi/interaction_data",
+            headers: [("Content-Type", "text/xml")],
+            body: Array("<a/>".utf8)
+        )
+        #expect(xml.status == 415)
+    }
+
+    @Test func headAnswersWithoutABody() throws {
+        let server = try TestServer()
+        let connection = try server.connect()
+        let head = try connection.request("HEAD", "/wsapi/ping")
+        #expect(head.status == 200)
+        #expect(head.header("Content-Length") == "4")
+        #expect(try connection.request("GET", "/wsapi/ping").text == "pong", "the connection is still in step")
+    }
+
+    @Test func streamDeliversNewBlobsAndReplaysSince() throws {
+        let server = try TestServer(backend: try TestServer.logStoreBackend(in: directory.path))
+        let writer = try server.connect()
+        #expect(try post(writer, json: #"{"timestamp":1,"n":1}"#).status == 201)
+
+        let follower = try server.connect()
+        try follower.send("GET /wsapi/interaction_data/stream?heartbeat=200 HTTP/1.1\r\nHost: x\r\n\r\n")
+        let head = try follower.readResponse(forHead: true)
+        #expect(head.status == 200)
+        #expect(head.header("Transfer-Encoding") == "chunked")
+        #expect(try post(writer, json: #"{"timestamp":2,"n":2}"#).status == 201)
+        var text = ""
+        while !text.contains("\r\n{") && !text.hasPrefix("{") {
+            guard let chunk = try follower.readChunk() else {
+                break
+            }
+            text += String(decoding: chunk, as: UTF8.self)
+            if text.contains(#""n":2}}"#) {
+                break
+            }
+        }
+        let line = try #require(text.split(separator: "\r\n").first { $0.hasPrefix("{") })
+        let revision = "1-" + MD5.hexDigest(Array(#"{"timestamp":2,"n":2}"#.utf8))
+        #expect(line == #"{"seq":2,"id":"2","changes":[{"rev":""# + revision + #""}],"doc":{"timestamp":2,"n":2}}"#)
+
+        let replay = try server.connect()
+        try replay.send("GET /wsapi/interaction_data/stream?since=0 HTTP/1.1\r\nHost: x\r\n\r\n")
+        _ = try replay.readResponse(forHead: true)
+        var replayed = ""
+        while !replayed.contains(#""n":2}}"#) {
+            replayed += String(decoding: try #require(try replay.readChunk()), as: UTF8.self)
+        }
+        #expect(replayed.hasPrefix(#"{"seq":1,"id":"1""#))
+    }
+
+    @Test func streamSendsHeartbeats() throws {
+        let server = try TestServer()
+        let follower = try server.connect()
+        try follower.send("GET /wsapi/interaction_data/stream?heartbeat=100 HTTP/1.1\r\nHost: x\r\n\r\n")
+        _ = try follower.readResponse(forHead: true)
+        #expect(try follower.readChunk() == Array("\r\n".utf8))
+        #expect(try follower.readChunk() == Array("\r\n".utf8))
+    }
+
+    @Test func homePageDocumentsTheAPI() throws {
+        let server = try TestServer()
+        let page = try server.connect().request("GET", "/")
+        #expect(page.status == 200)
+        #expect(page.header("Content-Type") == "text/html; charset=utf-8")
+        #expect(page.text.contains("/wsapi/interaction_data/stream"))
+    }
+}
