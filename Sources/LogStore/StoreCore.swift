@@ -9,6 +9,8 @@ final class StoreCore: Sendable {
     let directory: String
     let configuration: LogStore.Configuration
     let state: Mutex<StoreState>
+    /// Counts of the writer's work since the store opened.
+    let counters = WriterCounters()
     /// Held for a whole retention run, so two runs (the writer's timer and a caller's) never pick
     /// the same segments to delete.
     private let retentionRun = Mutex(())

@@ -238,6 +238,7 @@ final class Writer: @unchecked Sendable {
         batch.dataEnd = offset
 
         try writeBytes(run, at: startOffset, segment: segment)
+        core.counters.recordWrite(records: batch.count, bytes: Int(offset - startOffset))
         if configuration.durability == .strict {
             try synchronize(segment)
         } else {
@@ -284,6 +285,7 @@ final class Writer: @unchecked Sendable {
     }
 
     private func synchronize(_ segment: Segment) throws(LogStoreError) {
+        let started = SystemClock.monotonicNanoseconds()
         do {
             try segment.file.synchronizeData()
         } catch {
@@ -291,6 +293,7 @@ final class Writer: @unchecked Sendable {
         }
         hasUnsyncedData = false
         lastSync = SystemClock.monotonicNanoseconds()
+        core.counters.recordFlush(nanoseconds: lastSync - started)
     }
 
     // MARK: - Segments

@@ -153,6 +153,10 @@ import Testing
         #expect(store.count == 800)
         let flushes = storage.count(of: .synchronizeData)
         #expect(flushes < 800, "\(flushes) fdatasync calls for 800 appends")
+        let activity = store.writerActivity
+        #expect(activity.recordsWritten == 800)
+        #expect(activity.recordsPerFlush > 1)
+        #expect(activity.flushes <= flushes)
         var cursor = try store.records(fromSequence: 1)
         #expect(try Set(cursor.collect().map(\.payload)).count == 800)
     }

@@ -1,0 +1,58 @@
+import Synchronization
+
+/// How much the writer has done since the store opened: group-commit writes, the records and
+/// bytes in them, and `fdatasync` calls with their total time. Updated by the writer thread and
+/// read by anyone.
+final class WriterCounters: Sendable {
+    private let writes = Atomic<Int>(0)
+    private let records = Atomic<Int>(0)
+    private let bytes = Atomic<Int>(0)
+    private let flushes = Atomic<Int>(0)
+    private let flushNanoseconds = Atomic<Int64>(0)
+
+    func recordWrite(records count: Int, bytes byteCount: Int) {
+        writes.add(1, ordering: .relaxed)
+        records.add(count, ordering: .relaxed)
+        bytes.add(byteCount, ordering: .relaxed)
+    }
+
+    func recordFlush(nanoseconds: Int64) {
+        flushes.add(1, ordering: .relaxed)
+        flushNanoseconds.add(nanoseconds, ordering: .relaxed)
+    }
+
+    var snapshot: LogStore.WriterActivity {
+        LogStore.WriterActivity(
+            writes: writes.load(ordering: .relaxed),
+            recordsWritten: records.load(ordering: .relaxed),
+            bytesWritten: bytes.load(ordering: .relaxed),
+            flushes: flushes.load(ordering: .relaxed),
+            flushSeconds: Double(flushNanoseconds.load(ordering: .relaxed)) / 1e9
+        )
+    }
+}
+
+extension LogStore {
+    /// The writer's work since the store opened.
+    public struct WriterActivity: Sendable, Equatable {
+        /// Group-commit writes: one `pwrite` each.
+        public var writes: Int
+        public var recordsWritten: Int
+        /// Bytes of record frames written, footers and headers not counted.
+        public var bytesWritten: Int
+        /// `fdatasync` calls, for records and for sealing segments.
+        public var flushes: Int
+        /// Time spent inside `fdatasync`.
+        public var flushSeconds: Double
+
+        /// Records covered by one `fdatasync` on average; 0 before the first.
+        public var recordsPerFlush: Double {
+            flushes == 0 ? 0 : Double(recordsWritten) / Double(flushes)
+        }
+    }
+
+    /// The writer's work since the store opened.
+    public var writerActivity: WriterActivity {
+        core.counters.snapshot
+    }
+}
