@@ -271,3 +271,31 @@ import Testing
         #expect(page.text.contains("/wsapi/interaction_data/stream"))
     }
 }
+
+@Suite struct MetricsEndpointTests {
+    private let directory = TemporaryDirectory()
+
+    @Test func exposesEngineCountersInPrometheusFormat() throws {
+        let server = try TestServer(backend: try TestServer.logStoreBackend(in: directory.path))
+        let connection = try server.connect()
+        for timestamp in 1...3 {
+            _ = try connection.request(
+                "POST",
+                "/wsapi/interaction_data",
+                headers: [FormBody.contentType],
+                body: FormBody.data(#"{"timestamp":\#(timestamp)}"#)
+            )
+        }
+        let response = try connection.request("GET", "/metrics")
+        #expect(response.status == 200)
+        #expect(response.header("Content-Type") == "text/plain; version=0.0.4; charset=utf-8")
+        let lines = response.text.split(separator: "\n")
+        #expect(lines.contains("logstore_records 3"))
+        #expect(lines.contains("logstore_records_written_total 3"))
+        #expect(lines.contains("# TYPE logstore_fdatasyncs_total counter"))
+        let samples = lines.filter { !$0.hasPrefix("#") }
+        #expect(
+            samples.allSatisfy { $0.split(separator: " ").count == 2 && Double($0.split(separator: " ")[1]) != nil }
+        )
+    }
+}

@@ -34,6 +34,7 @@ public final class KPIService: HTTPResponder {
     private static let routes: [String: [String: Handler]] = [
         "/": ["GET": { $0.homePage($1, $2, $3) }],
         "/wsapi/ping": ["GET": { _, _, _, completion in completion(.text(.ok, "pong")) }],
+        "/metrics": ["GET": { $0.metrics($1, $2, $3) }],
         "/wsapi/interaction_data": ["GET": { $0.read($1, $2, $3) }, "POST": { $0.save($1, $2, $3) }],
         "/wsapi/interaction_data/count": ["GET": { $0.count($1, $2, $3) }],
         "/wsapi/interaction_data/last": ["GET": { $0.last($1, $2, $3) }],

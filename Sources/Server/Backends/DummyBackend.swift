@@ -37,6 +37,10 @@ public final class DummyBackend: StorageBackend {
     public func close() {
         waiters.wakeAll()
     }
+
+    public func metrics() -> [Metric] {
+        []
+    }
 }
 
 /// A change feed that never has a change: each pull waits out its heartbeat.

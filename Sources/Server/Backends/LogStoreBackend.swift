@@ -102,6 +102,63 @@ public final class LogStoreBackend: StorageBackend {
         store.close()
     }
 
+    public func metrics() -> [Metric] {
+        let statistics = store.statistics()
+        let activity = store.writerActivity
+        return [
+            Metric("logstore_records", .gauge, Double(statistics.recordCount), help: "Records in the store."),
+            Metric("logstore_segments", .gauge, Double(statistics.segmentCount), help: "Segment files in the store."),
+            Metric(
+                "logstore_data_bytes",
+                .gauge,
+                Double(statistics.dataBytes),
+                help: "Bytes of record data in the segments."
+            ),
+            Metric(
+                "logstore_index_memory_bytes",
+                .gauge,
+                Double(statistics.indexMemoryBytes),
+                help: "Memory of the timestamp index."
+            ),
+            Metric(
+                "logstore_failed",
+                .gauge,
+                statistics.hasFailed ? 1 : 0,
+                help: "1 once a write failed and the store turned read-only."
+            ),
+            Metric(
+                "logstore_writes_total",
+                .counter,
+                Double(activity.writes),
+                help: "Group-commit writes since start."
+            ),
+            Metric(
+                "logstore_records_written_total",
+                .counter,
+                Double(activity.recordsWritten),
+                help: "Records written since start."
+            ),
+            Metric(
+                "logstore_written_bytes_total",
+                .counter,
+                Double(activity.bytesWritten),
+                help: "Bytes of records written since start."
+            ),
+            Metric(
+                "logstore_fdatasyncs_total",
+                .counter,
+                Double(activity.flushes),
+                help: "fdatasync calls since start."
+            ),
+            Metric(
+                "logstore_fdatasync_seconds_total",
+                .counter,
+                activity.flushSeconds,
+                help: "Time spent in fdatasync since start."
+            ),
+        ]
+    }
+
     /// The API's view of a record.
     static func blob(_ record: Record) -> StoredBlob {
         StoredBlob(

@@ -86,6 +86,10 @@ public final class MemoryBackend: StorageBackend {
         waiters.wakeAll()
     }
 
+    public func metrics() -> [Metric] {
+        [Metric("logstore_records", .gauge, Double(entries.withLock { $0.count }), help: "Blobs held in memory.")]
+    }
+
     fileprivate func changes(startingAt first: UInt64, maximum: Int) -> [ChangeEvent] {
         entries.withLock { entries in
             guard first >= 1, first <= UInt64(entries.count) else {

@@ -99,6 +99,29 @@ public protocol StorageBackend: Sendable {
 
     /// Finishes pending saves and releases the storage.
     func close()
+
+    /// The backend's figures for `/metrics`: name, help text, type and value of each.
+    func metrics() -> [Metric]
+}
+
+/// One figure in the Prometheus text exposition format.
+public struct Metric: Sendable, Equatable {
+    public enum Kind: String, Sendable {
+        case counter, gauge
+    }
+
+    /// The name, following Prometheus conventions (`_total` for counters, base units).
+    public var name: String
+    public var help: String
+    public var kind: Kind
+    public var value: Double
+
+    public init(_ name: String, _ kind: Kind, _ value: Double, help: String) {
+        self.name = name
+        self.help = help
+        self.kind = kind
+        self.value = value
+    }
 }
 
 /// Blobs produced a page at a time.
