@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .library(name: "LogStore", targets: ["LogStore"]),
         .library(name: "Server", targets: ["Server"]),
+        .library(name: "Client", targets: ["Client"]),
         .executable(name: "logstore-server", targets: ["LogStoreServer"]),
         .executable(name: "logstore-bench", targets: ["Benchmarks"]),
     ],
@@ -18,6 +19,8 @@ let package = Package(
         .target(name: "LogStore", dependencies: ["SystemCalls", "Logging"]),
         // The HTTP/1.1 server on epoll, the kpiggybank API and the storage backends.
         .target(name: "Server", dependencies: ["LogStore", "SystemCalls", "Logging"]),
+        // The Swift client of the /wsapi API; it speaks HTTP only and never imports Server or LogStore.
+        .target(name: "Client", dependencies: ["SystemCalls"]),
 
         .executableTarget(
             name: "LogStoreServer",
@@ -47,6 +50,10 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: ["Server", "LogStore", "SystemCalls", "Logging", "TestSupport", "LogStoreServer"]
+        ),
+        .testTarget(
+            name: "ClientTests",
+            dependencies: ["Client", "Server", "LogStore", "TestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,20 +1,34 @@
-/// Persona-style `interaction_data` blobs: a login sequence with a 7-event `event_stream`, the
-/// fields Persona's client sent, and a millisecond `timestamp`.
+/// Persona-style `interaction_data` blobs: one login sequence each, with a 7-event `event_stream`,
+/// the fields of Persona's 2013 client whitelist plus the `user_agent` its server added, and a
+/// millisecond `timestamp`.
 public enum PersonaBlob {
-    /// The JSON text of blob number `number` with `timestamp` (Unix milliseconds).
+    /// The JSON text of login sequence `number` with `timestamp` in Unix milliseconds.
+    ///
+    /// Persona floored timestamps to 10 minutes; these keep the exact value they are given, so that
+    /// a test can tell the blobs apart by timestamp. Other fields vary with `number`.
     public static func json(timestamp: Int64, number: Int) -> String {
-        let languages = ["en-US", "de", "fr", "es", "pt-BR", "ja", "zh-CN"]
-        let browsers = [("Firefox", "17"), ("Chrome", "23"), ("Safari", "6"), ("MSIE", "9")]
-        let (browser, version) = browsers[number % browsers.count]
+        let languages = ["en", "de", "fr", "es", "pt-BR", "ja", "zh-CN"]
+        let agents = [("Windows NT 6.1", "Firefox", 21), ("Macintosh", "Safari", 533), ("Linux", "Chrome", 27)]
+        let apis = ["get", "watch_with_onready", "watch_without_onready", "stateless", "internal"]
+        let (os, browser, version) = agents[number % agents.count]
+        let ready = 400 + number % 300
         return """
-            {"timestamp":\(timestamp),"event_stream":[["screen.rp_info",0],["window.rp_info_ready",\(12 + number % 50)],\
-            ["screen.authenticate",\(500 + number % 900)],["user.email_entered",\(2_100 + number % 700)],\
-            ["user.password_entered",\(4_900 + number % 1_300)],["xhr_complete.auth_with_password",\(5_600 + number % 1_500)],\
-            ["window.rp_info_displayed",\(7_000 + number % 2_000)]],"sample_rate":1,"number_emails":\(1 + number % 3),\
-            "number_sites_logged_in":\(number % 12),"number_sites_remembered":\(number % 5),"orphaned":false,\
-            "new_account":\(number % 9 == 0),"email_type":"secondary","lang":"\(languages[number % languages.count])",\
-            "screen_size":{"width":1280,"height":\(720 + number % 3 * 180)},\
-            "user_agent":{"os":"Windows 7","browser":"\(browser)","version":"\(version)"}}
+            {"timestamp":\(timestamp),"event_stream":[["window.dom_loading",\(ready)],\
+            ["window.channel_established",\(ready + 770)],\
+            ["xhr_complete.GET/wsapi/session_context",\(ready + 775),\(150 + number % 200)],\
+            ["screen.rp_info",\(ready + 990)],["user.can_interact",\(ready + 1_050)],\
+            ["generate_assertion",\(ready + 10_620 + number % 900)],\
+            ["assertion_generated",\(ready + 13_210 + number % 1_100)]],\
+            "sample_rate":0.1,"lang":"\(languages[number % languages.count])","new_account":\(number % 9 == 0),\
+            "screen_size":{"width":1366,"height":\(768 + number % 3 * 132)},"number_emails":\(1 + number % 3),\
+            "number_sites_signed_in":\(number % 4),"number_sites_remembered":\(number % 6),"orphaned":false,\
+            "email_type":"\(number % 5 == 0 ? "primary" : "secondary")","rp_api":"\(apis[number % apis.count])",\
+            "user_agent":{"os":"\(os)","browser":"\(browser)","version":\(version)}}
             """
+    }
+
+    /// The UTF-8 bytes of `json(timestamp:number:)`.
+    public static func bytes(timestamp: Int64, number: Int) -> [UInt8] {
+        Array(json(timestamp: timestamp, number: number).utf8)
     }
 }
