@@ -165,28 +165,65 @@ public enum Socket {
         _ = shutdown(descriptor.rawValue, Int32(SHUT_WR))
     }
 
-    /// Opens a blocking TCP connection to `host`:`port`, for clients, tests and benchmarks.
-    public static func connect(host: String, port: UInt16) throws(SystemError) -> FileDescriptor {
+    /// Opens a blocking TCP connection to `host`:`port`, for clients, tests and benchmarks. Each
+    /// address the name resolves to is tried in turn, each for at most `timeoutMilliseconds`
+    /// (nil waits as long as the kernel does, which can be minutes for an address that drops
+    /// packets).
+    public static func connect(
+        host: String,
+        port: UInt16,
+        timeoutMilliseconds: Int? = nil
+    ) throws(SystemError) -> FileDescriptor {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         hints.ai_flags = AI_NUMERICSERV
         var list: UnsafeMutablePointer<addrinfo>?
         let status = getaddrinfo(host, String(port), &hints, &list)
-        guard status == 0, let first = list else {
+        guard status == 0, list != nil else {
             throw SystemError("getaddrinfo", path: host, errno: status == EAI_SYSTEM ? errno : EINVAL)
         }
         defer { freeaddrinfo(list) }
-        let raw = socket(first.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        var lastError = SystemError("connect", path: "\(host):\(port)", errno: ECONNREFUSED)
+        var entry = list
+        while let address = entry {
+            entry = address.pointee.ai_next
+            do {
+                return try connect(address.pointee, timeoutMilliseconds: timeoutMilliseconds)
+            } catch {
+                lastError = error.on("\(host):\(port)")
+            }
+        }
+        throw lastError
+    }
+
+    /// Connects to one resolved address, waiting with `poll` when a timeout is given.
+    private static func connect(_ address: addrinfo, timeoutMilliseconds: Int?) throws(SystemError) -> FileDescriptor {
+        let flags =
+            Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
+            | (timeoutMilliseconds == nil ? 0 : Int32(SOCK_NONBLOCK.rawValue))
+        let raw = socket(address.ai_family, flags, 0)
         guard raw >= 0 else {
             throw SystemError("socket", errno: errno)
         }
-        while Glibc.connect(raw, first.pointee.ai_addr, first.pointee.ai_addrlen) != 0 {
-            if errno != EINTR {
-                let code = errno
+        if Glibc.connect(raw, address.ai_addr, address.ai_addrlen) != 0 {
+            let code = errno
+            guard let timeoutMilliseconds, code == EINPROGRESS || code == EINTR else {
                 Glibc.close(raw)
-                throw SystemError("connect", path: "\(host):\(port)", errno: code)
+                throw SystemError("connect", errno: code)
             }
+            var ready = pollfd(fd: raw, events: Int16(POLLOUT), revents: 0)
+            let count = poll(&ready, 1, Int32(clamping: timeoutMilliseconds))
+            var failure: Int32 = 0
+            var length = socklen_t(MemoryLayout<Int32>.size)
+            getsockopt(raw, SOL_SOCKET, SO_ERROR, &failure, &length)
+            guard count == 1, failure == 0 else {
+                Glibc.close(raw)
+                throw SystemError("connect", errno: count == 0 ? ETIMEDOUT : (failure == 0 ? errno : failure))
+            }
+        }
+        if timeoutMilliseconds != nil {
+            _ = fcntl(raw, F_SETFL, fcntl(raw, F_GETFL) & ~Int32(O_NONBLOCK))
         }
         return FileDescriptor(rawValue: raw)
     }

@@ -119,6 +119,31 @@ import Testing
         #expect(try connection.request("GET", "/wsapi/interaction_data/count").text == "1")
     }
 
+    @Test func oversizedBodyGetsItsAnswerBeforeTheConnectionCloses() throws {
+        let server = try TestServer()
+        let connection = try server.connect()
+        let body = [UInt8](repeating: UInt8(ascii: "a"), count: 3 * 1024 * 1024)
+        try connection.send("POST /wsapi/interaction_data HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.count)\r\n\r\n")
+        // The client keeps sending the body it announced; the server reads and drops it.
+        try connection.send(body)
+        let response = try connection.readResponse()
+        #expect(response.status == 413)
+        #expect(response.text.contains("exceeds the limit"))
+        #expect(connection.isClosedByServer())
+    }
+
+    @Test func closesAStreamWhoseClientStoppedSending() throws {
+        let server = try TestServer()
+        let follower = try server.connect()
+        try follower.send("GET /wsapi/interaction_data/stream HTTP/1.1\r\nHost: x\r\n\r\n")
+        _ = try follower.readResponse(forHead: true)
+        #expect(server.server.openConnections == 1)
+        follower.finishSending()
+        #expect(follower.isClosedByServer())
+        usleep(100_000)
+        #expect(server.server.openConnections == 0)
+    }
+
     @Test func answersConnectionsOverTheLimitWith503() throws {
         let server = try TestServer { $0.maximumConnections = 2 }
         let first = try server.connect()

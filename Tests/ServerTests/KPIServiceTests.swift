@@ -254,6 +254,28 @@ import Testing
         #expect(replayed.hasPrefix(#"{"seq":1,"id":"1""#))
     }
 
+    @Test func streamKeepsEachChangeOnOneLine() throws {
+        let server = try TestServer()
+        let follower = try server.connect()
+        try follower.send("GET /wsapi/interaction_data/stream HTTP/1.1\r\nHost: x\r\n\r\n")
+        _ = try follower.readResponse(forHead: true)
+        #expect(try post(try server.connect(), json: "{\r\n\"timestamp\": 7\r\n}").status == 201)
+        var text = ""
+        while !text.hasSuffix("}\r\n") {
+            text += String(decoding: try #require(try follower.readChunk()), as: UTF8.self)
+        }
+        #expect(text.hasSuffix(#""doc":{  "timestamp": 7  }}"# + "\r\n"))
+        #expect(text.split(separator: "\r\n").count == 1)
+        let stored = try server.connect().request("GET", "/wsapi/interaction_data?format=docs")
+        #expect(stored.text == "[{\r\n\"timestamp\": 7\r\n}]\n", "the stored bytes are unchanged")
+    }
+
+    @Test func reportsStartAfterEndAsSent() throws {
+        let server = try TestServer()
+        let response = try server.connect().request("GET", "/wsapi/interaction_data?start=10&end=5")
+        #expect(response.text.contains("start (10) is greater than end (5)"))
+    }
+
     @Test func streamSendsHeartbeats() throws {
         let server = try TestServer()
         let follower = try server.connect()

@@ -39,6 +39,10 @@ final class ChangeResponseStream: ResponseStream, Sendable {
 
     /// Appends `{"seq":S,"id":"I","changes":[{"rev":"R"}],"doc":D}` and CRLF, the shape of a
     /// CouchDB `_changes` row with `include_docs=true`.
+    ///
+    /// A line break can only stand between the tokens of valid JSON, never inside a string, so the
+    /// document's CR and LF bytes are written as spaces: the JSON means the same, and every change
+    /// stays on one line for readers that split the stream at CRLF, as the original client did.
     static func append(_ change: ChangeEvent, to output: inout [UInt8]) {
         output += Array(#"{"seq":"#.utf8)
         output += change.sequence
@@ -47,7 +51,9 @@ final class ChangeResponseStream: ResponseStream, Sendable {
         output += Array(#","changes":[{"rev":"#.utf8)
         JSONWriter.appendString(change.blob.revision ?? "", to: &output)
         output += Array(#"}],"doc":"#.utf8)
-        output += change.blob.document
+        for byte in change.blob.document {
+            output.append(byte == 0x0A || byte == 0x0D ? 0x20 : byte)
+        }
         output += Array("}\r\n".utf8)
     }
 }

@@ -165,7 +165,7 @@ extension KPIService {
                 throw Rejection(
                     .badRequest,
                     error: "bad_request",
-                    reason: "start (\(start)) is greater than end (\(end))"
+                    reason: "start (\(parameters["start"] ?? "")) is greater than end (\(parameters["end"] ?? ""))"
                 )
             }
             return query

@@ -36,6 +36,12 @@ final class Connection {
     private var isReadingPaused = false
     private var isWritingWatched = false
     private var peerClosed = false
+    /// After a rejected request the server has answered and shut down its sending side, and it
+    /// reads and drops what the client still sends until then, so the client's unsent body does
+    /// not turn the connection into a reset that could destroy the answer before it is read.
+    private var drainDeadline: Int64?
+    private var drainedBytes = 0
+    private var drainsBeforeClosing = false
     private(set) var isClosed = false
     private var requestStarted: Int64 = 0
     private var bodyStarted: Int64 = 0
@@ -56,6 +62,10 @@ final class Connection {
     func handle(_ events: Epoll.Events) {
         if events.contains(.error) {
             close()
+            return
+        }
+        if drainDeadline != nil {
+            drain()
             return
         }
         if events.contains(.writable) {
@@ -90,7 +100,9 @@ final class Connection {
                 return
             case .closed:
                 peerClosed = true
-                if current == nil && waiting.isEmpty {
+                // A client that stops sending while a stream is open has gone: nothing follows a
+                // stream request that it could still be waiting for.
+                if (current == nil && waiting.isEmpty) || stream != nil {
                     close()
                 } else {
                     updateInterest()
@@ -150,6 +162,7 @@ final class Connection {
                 metadata: ["status": "\(error.status.code)", "reason": error.reason]
             )
             closesAfterResponse = true
+            drainsBeforeClosing = !peerClosed
             let request = HTTPRequest(method: "GET", target: "/", minorVersion: 1)
             current = (request, 0)
             send(
@@ -310,7 +323,11 @@ final class Connection {
         isResponseQueued = false
         lastActivity = SystemClock.monotonicNanoseconds()
         if closesAfterResponse {
-            close()
+            if drainsBeforeClosing {
+                startDraining()
+            } else {
+                close()
+            }
             return
         }
         if !waiting.isEmpty {
@@ -322,6 +339,44 @@ final class Connection {
             return
         }
         resumeReading()
+    }
+
+    // MARK: - Draining after a rejection
+
+    /// The longest and the most a connection drains before it closes anyway.
+    private static let drainNanoseconds: Int64 = 2_000_000_000
+    private static let drainBytes = 16 * 1024 * 1024
+
+    private func startDraining() {
+        Socket.shutdownWriting(descriptor)
+        drainDeadline = SystemClock.monotonicNanoseconds() + Self.drainNanoseconds
+        isReadingPaused = false
+        loop.watch(self, for: [.readable, .peerClosedWriting])
+        drain()
+    }
+
+    /// Reads and drops input until the client closes, the deadline passes or the byte cap is hit.
+    private func drain() {
+        while !isClosed {
+            let transfer: Socket.Transfer
+            do {
+                transfer = try loop.receive(from: descriptor)
+            } catch {
+                close()
+                return
+            }
+            switch transfer {
+            case .bytes(let count):
+                drainedBytes += count
+                if drainedBytes > Self.drainBytes {
+                    close()
+                }
+            case .wouldBlock:
+                return
+            case .closed:
+                close()
+            }
+        }
     }
 
     // MARK: - Interest, timeouts, shutdown
@@ -345,7 +400,7 @@ final class Connection {
 
     /// Registers for readability while reading goes on, and for writability while bytes wait.
     private func updateInterest() {
-        guard !isClosed else {
+        guard !isClosed, drainDeadline == nil else {
             return
         }
         var events: Epoll.Events = []
@@ -363,6 +418,12 @@ final class Connection {
 
     func checkTimeouts(now: Int64) {
         guard !isClosed else {
+            return
+        }
+        if let drainDeadline {
+            if now > drainDeadline {
+                close()
+            }
             return
         }
         if outputStart < output.count {
