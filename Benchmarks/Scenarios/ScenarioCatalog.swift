@@ -2,6 +2,7 @@
 /// goes in its own file under `Scenarios/` and is added here.
 enum ScenarioCatalog {
     static let all: [any Scenario] = [
-        EngineScenario()
+        EngineScenario(),
+        IngestScenario(),
     ]
 }

@@ -1,0 +1,118 @@
+import SystemCalls
+
+extension IngestScenario {
+    /// The kept runs of one case, and what the server logged at warning level and above.
+    struct CaseResult {
+        var ingestCase: IngestSizes.Case
+        var runs: [IngestRun]
+        var serverProblems: [String]
+    }
+
+    /// Starts a server for `ingestCase` on a fresh data directory, drives it with `requests`, and
+    /// stops it with SIGTERM.
+    ///
+    /// - Throws: `BenchmarkError` with the server's log when a run fails or the server does not
+    ///   exit cleanly.
+    func measure(
+        _ ingestCase: IngestSizes.Case,
+        _ sizes: IngestSizes,
+        executable: String,
+        requests: [IngestRequest],
+        _ context: ScenarioContext
+    ) throws -> CaseResult {
+        context.logger.info("measuring \(ingestCase.name)")
+        let directory = try context.freshDirectory(ingestCase.name)
+        defer { try? FileSystem.removeTree(directory) }
+        let server = try ServerProcess(
+            executable: executable,
+            backend: ingestCase.backend,
+            dataDirectory: directory + "/data",
+            logPath: directory + "/server.log"
+        )
+
+        let runs: [IngestRun]
+        do {
+            runs = try drive(server, ingestCase, sizes, requests: requests)
+        } catch {
+            do {
+                _ = try server.stop()
+            } catch let stopError {
+                throw BenchmarkError("\(ingestCase.name): \(error). Stopping the server failed too: \(stopError)")
+            }
+            throw BenchmarkError(
+                "\(ingestCase.name): \(error). The server then stopped cleanly; its log:\n\(server.log())"
+            )
+        }
+        let problems = try server.stop()
+        return CaseResult(ingestCase: ingestCase, runs: runs, serverProblems: problems)
+    }
+
+    private func drive(
+        _ server: ServerProcess,
+        _ ingestCase: IngestSizes.Case,
+        _ sizes: IngestSizes,
+        requests: [IngestRequest]
+    ) throws -> [IngestRun] {
+        let generator = try LoadGenerator(
+            port: server.port,
+            connectionCount: ingestCase.connections,
+            threadCount: sizes.loadThreads,
+            requests: requests,
+            firstTimestamp: RecordStream.firstTimestamp
+        )
+        defer { generator.close() }
+        return try repeatRuns(warmUpRuns: sizes.warmUpRuns, runs: sizes.runs) { _ in
+            Pause.sleep(milliseconds: sizes.settleMilliseconds)
+            return try measureRun(generator, server, durationNanoseconds: Int64(sizes.runMilliseconds) * 1_000_000)
+        }
+    }
+
+    /// Runs the load once, with processor-time samples of both processes around it and, for a
+    /// server with a store, `/metrics` around those.
+    private func measureRun(
+        _ generator: LoadGenerator,
+        _ server: ServerProcess,
+        durationNanoseconds: Int64
+    ) throws -> IngestRun {
+        let hasWriter = server.backend == .logstore
+        let metricsBefore = hasWriter ? try ServerMetrics.fetch(port: server.port) : nil
+        guard let serverBefore = ProcessCPUSample.read(pid: server.pid) else {
+            throw BenchmarkError("cannot read /proc/\(server.pid)/stat; the server is gone")
+        }
+        let machineBefore = MachineCPUSample.read()
+        let loadBefore = CPUTime.processNanoseconds()
+        let started = SystemClock.monotonicNanoseconds()
+
+        let load = try generator.run(durationNanoseconds: durationNanoseconds)
+
+        let span = SystemClock.monotonicNanoseconds() - started
+        let loadCPU = CPUTime.processNanoseconds() - loadBefore
+        let machineAfter = MachineCPUSample.read()
+        guard let serverAfter = ProcessCPUSample.read(pid: server.pid) else {
+            throw BenchmarkError("cannot read /proc/\(server.pid)/stat; the server is gone")
+        }
+        var writerGrowth: IngestRun.WriterGrowth?
+        if let metricsBefore {
+            let growth = try IngestRun.WriterGrowth(from: metricsBefore, to: try ServerMetrics.fetch(port: server.port))
+            // Every acknowledged blob must have been written, and nothing else.
+            guard growth.recordsWritten == Double(load.allRecords) else {
+                throw BenchmarkError(
+                    "the server acknowledged \(load.allRecords) records but its writer wrote "
+                        + "\(Int(growth.recordsWritten)) during the run"
+                )
+            }
+            writerGrowth = growth
+        }
+
+        let serverCPU = serverAfter.seconds(since: serverBefore)
+        return IngestRun(
+            load: load,
+            spanNanoseconds: span,
+            serverCPUSeconds: serverCPU.total,
+            serverCPUSecondsByThread: serverCPU.byThread,
+            loadCPUSeconds: Double(loadCPU) / 1e9,
+            machineBusySeconds: machineBefore.flatMap { before in machineAfter?.busySeconds(since: before) },
+            writerGrowth: writerGrowth
+        )
+    }
+}

@@ -1,0 +1,75 @@
+/// The `ingest` scenario: `POST /wsapi/interaction_data` against a real `logstore-server`
+/// process over keep-alive connections on 127.0.0.1, with the server's default store (a `201` is
+/// sent once the blobs are durable) and with the `dummy` backend, which discards them.
+///
+/// Each case gets a fresh server and data directory. The load generator runs in this process on
+/// the same cores as the server, and each connection sends its next request once the previous
+/// response has arrived (a closed loop). The server must be built beside `logstore-bench`:
+/// `swift build -c release` builds both.
+struct IngestScenario: Scenario {
+    let name = "ingest"
+    let summary = "POST blobs to a logstore-server process over 64 and 256 keep-alive connections, durable and dummy"
+
+    func run(_ context: ScenarioContext) throws {
+        let sizes = context.isQuick ? IngestSizes.quick : IngestSizes.full
+        let executable = try ServerExecutable.locate()
+        if let warning = ServerExecutable.stalenessWarning(for: executable) {
+            context.logger.warning("\(warning)")
+            print("warning: " + warning)
+        }
+
+        let factory = KPIBlobFactory()
+        // Every connection needs a request of its own.
+        let poolSize = max(sizes.requestPoolSize, sizes.cases.map(\.connections).max() ?? 0)
+        var pools: [Int: [IngestRequest]] = [:]
+        for blobsPerRequest in Set(sizes.cases.map(\.blobsPerRequest)) {
+            pools[blobsPerRequest] = Self.requestPool(poolSize, blobsPerRequest: blobsPerRequest, factory)
+        }
+        printDescription(sizes, executable: executable, factory: factory, singleRequest: pools[1]?.first)
+
+        var results: [CaseResult] = []
+        for ingestCase in sizes.cases {
+            let requests = pools[ingestCase.blobsPerRequest]!
+            results.append(try measure(ingestCase, sizes, executable: executable, requests: requests, context))
+        }
+        report(context, results)
+    }
+
+    /// Builds `count` requests of `blobsPerRequest` blobs each, every blob from another template
+    /// variant in turn.
+    private static func requestPool(_ count: Int, blobsPerRequest: Int, _ factory: KPIBlobFactory) -> [IngestRequest] {
+        (0..<count).map { index in
+            let blobs = (0..<blobsPerRequest).map { position in
+                factory.payload(timestamp: RecordStream.firstTimestamp, variant: index * blobsPerRequest + position)
+            }
+            return IngestRequest(blobs: blobs)
+        }
+    }
+
+    private func printDescription(
+        _ sizes: IngestSizes,
+        executable: String,
+        factory: KPIBlobFactory,
+        singleRequest: IngestRequest?
+    ) {
+        let requestBytes = singleRequest.map { ", \(Formatting.grouped($0.bytes.count)) bytes per single-blob request" }
+        let threads = sizes.loadThreads == 1 ? "1 load thread shares" : "\(sizes.loadThreads) load threads share"
+        print(
+            "ingest: \(executable) --mode prod on 127.0.0.1, a fresh server and data directory per case, default "
+                + "store configuration (201 once the blobs are durable)"
+        )
+        print(
+            "ingest: Persona-style blobs of \(Formatting.fixed(factory.meanPayloadBytes, digits: 0)) bytes on average, "
+                + "posted as form field data (percent-encoded JSON)\(requestBytes ?? ""); "
+                + "\(threads) the machine's cores with the server; closed loop"
+        )
+        var runs =
+            "ingest: \(Formatting.grouped(sizes.runMilliseconds)) ms windows, \(sizes.warmUpRuns) discarded warm-up run and "
+            + "\(sizes.runs) kept runs per case, median (min-max) shown"
+        if sizes.settleMilliseconds > 0 {
+            runs += "; each run starts after \(Formatting.grouped(sizes.settleMilliseconds)) ms idle"
+        }
+        print(runs)
+        print()
+    }
+}
