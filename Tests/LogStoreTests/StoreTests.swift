@@ -126,7 +126,7 @@ import Testing
             store.statistics().indexBytesPerRecord <= 16,
             "\(store.statistics().indexBytesPerRecord) bytes a record"
         )
-        try store.append((0..<15_385).map { NewRecord(timestamp: Double($0), payload: [1]) })
+        try store.append((1_000..<16_385).map { NewRecord(timestamp: Double($0), payload: [1]) })
         #expect(
             store.statistics().indexBytesPerRecord <= 16,
             "\(store.statistics().indexBytesPerRecord) bytes a record"
