@@ -13,8 +13,10 @@ let package = Package(
     targets: [
         // Linux calls and CPU instructions that Glibc does not expose to Swift.
         .target(name: "CLinux"),
-        // Thin wrappers over system calls; the only Swift code that touches raw pointers.
-        .target(name: "SystemCalls", dependencies: ["CLinux"]),
+        // zlib, from the system (Debian: zlib1g-dev), for gzip request bodies.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // Thin wrappers over system calls and zlib; the only Swift code that touches raw pointers.
+        .target(name: "SystemCalls", dependencies: ["CLinux", "CZlib"]),
         .target(name: "Logging"),
         .target(name: "LogStore", dependencies: ["SystemCalls", "Logging"]),
         // The HTTP/1.1 server on epoll, the kpiggybank API and the storage backends.
