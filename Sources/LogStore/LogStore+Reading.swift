@@ -74,6 +74,20 @@ extension LogStore {
         return try record(sequence: sequence)
     }
 
+    /// The sequence number of the newest record appended with `documentID`; nil when no stored
+    /// record has that id.
+    public func latestSequence(documentID: String) -> UInt64? {
+        core.state.withLock { $0.documents[documentID] }
+    }
+
+    /// Every document id with the sequence number of its newest record, in no order.
+    ///
+    /// - Complexity: O(1) to take; the store copies its table on its next write while the snapshot
+    ///   is alive, so hold it only for one request.
+    public func documentSnapshot() -> [String: UInt64] {
+        core.state.withLock { $0.documents }
+    }
+
     /// Deletes sealed segments whose newest record was appended more than `age` ago, oldest first,
     /// keeping sequence numbers contiguous and never deleting the newest segment. Returns the names
     /// of the deleted segment files.

@@ -119,6 +119,7 @@ public final class LogStore: Sendable {
             for document in segment.index.documents {
                 state.documents[document.id] = firstSequence + UInt64(document.position)
             }
+            segmentState.documentRecordCount = segment.index.documents.count
             segmentState.count = segment.index.count
             segmentState.minimumTimestamp = segment.index.minimumTimestamp
             segmentState.maximumTimestamp = segment.index.maximumTimestamp

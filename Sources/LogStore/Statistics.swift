@@ -14,6 +14,9 @@ extension LogStore {
         public var dataBytes: Int64
         /// Documents with at least one stored revision.
         public var documentCount: Int
+        /// Records that carry a document id, every revision and tombstone counted; the rest of
+        /// `recordCount` are plain records.
+        public var documentRecordCount: Int
         /// Memory of the timestamp index and the per-segment offset checkpoints, spare capacity
         /// included: 12.5 bytes a record, plus spare capacity below one chunk of 16,384 entries.
         public var indexMemoryBytes: Int
@@ -48,6 +51,7 @@ extension LogStore {
             maximumTimestamp: timestamps.max(),
             dataBytes: state.segments.reduce(0) { $0 + $1.dataEnd },
             documentCount: state.documents.count,
+            documentRecordCount: state.segments.reduce(0) { $0 + $1.documentRecordCount },
             indexMemoryBytes: state.timestampIndex.memoryBytes + checkpointBytes,
             activeFooterBytes: state.activeFooterBytes,
             hasFailed: state.failure != nil

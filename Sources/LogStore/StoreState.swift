@@ -10,6 +10,8 @@ struct SegmentState: Sendable {
     var maximumAppendTime: Int64 = .min
     var dataEnd = Int64(SegmentHeader.size)
     var isSealed = false
+    /// How many of the segment's records carry a document id.
+    var documentRecordCount = 0
 
     static let checkpointInterval = 8
 
@@ -41,6 +43,7 @@ struct SegmentState: Sendable {
         }
         maximumAppendTime = Swift.max(maximumAppendTime, batch.maximumAppendTime)
         dataEnd = batch.dataEnd
+        documentRecordCount += batch.documents.count
     }
 }
 
