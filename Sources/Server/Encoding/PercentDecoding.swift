@@ -7,16 +7,21 @@
 enum PercentDecoding {
     /// Decodes `bytes[range]`.
     ///
+    /// - Parameter plusAsSpace: False for a URL path, where `+` stands for itself.
     /// - Throws: `FormDecodingError` with the offset of a `%` that is not followed by two
     ///   hexadecimal digits.
-    static func decode(_ bytes: [UInt8], range: Range<Int>) throws(FormDecodingError) -> [UInt8] {
+    static func decode(
+        _ bytes: [UInt8],
+        range: Range<Int>,
+        plusAsSpace: Bool = true
+    ) throws(FormDecodingError) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(range.count)
         var index = range.lowerBound
         while index < range.upperBound {
             let byte = bytes[index]
             switch byte {
-            case UInt8(ascii: "+"):
+            case UInt8(ascii: "+") where plusAsSpace:
                 output.append(UInt8(ascii: " "))
                 index += 1
             case UInt8(ascii: "%"):
