@@ -20,7 +20,8 @@ import Testing
         let change = try #require(try await iterator.next())
         #expect(change.document == blob)
         #expect(try await client.fetch(id: change.id) == blob)
-        #expect(change.sequence == change.id)
+        #expect(change.sequence == "1")
+        #expect(change.id == "0001336575273-0000000000000001")
         #expect(change.revision?.hasPrefix("1-") == true)
     }
 

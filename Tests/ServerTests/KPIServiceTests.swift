@@ -35,12 +35,16 @@ import Testing
         let rows = try connection.request("GET", "/wsapi/interaction_data")
         #expect(rows.status == 200)
         #expect(rows.header("Content-Type") == "application/json")
-        #expect(rows.text == #"[{"id":"1","key":1333046104322,"value":"# + blob + "}]\n")
+        let id = RecordID.make(timestamp: 1_333_046_104_322, sequence: 1)
+        #expect(id == "1333046104322-0000000000000001")
+        #expect(rows.text == #"[{"id":""# + id + #"","key":1333046104322,"value":"# + blob + "}]\n")
         let docs = try connection.request("GET", "/wsapi/interaction_data?format=docs")
         #expect(docs.text == "[" + blob + "]\n")
-        let one = try connection.request("GET", "/wsapi/interaction_data?id=1")
+        let one = try connection.request("GET", "/wsapi/interaction_data?id=" + id)
         #expect(one.text == #"{"results":"# + blob + "}\n")
-        #expect(try connection.request("GET", "/wsapi/interaction_data?id=2").status == 404)
+        #expect(try connection.request("GET", "/wsapi/interaction_data?id=1").status == 404)
+        let otherSequence = RecordID.make(timestamp: 1_333_046_104_322, sequence: 2)
+        #expect(try connection.request("GET", "/wsapi/interaction_data?id=" + otherSequence).status == 404)
     }
 
     @Test func jsonBodiesAndJsonAnswers() throws {
@@ -241,8 +245,17 @@ import Testing
             }
         }
         let line = try #require(text.split(separator: "\r\n").first { $0.hasPrefix("{") })
-        let revision = "1-" + MD5.hexDigest(Array(#"{"timestamp":2,"n":2}"#.utf8))
-        #expect(line == #"{"seq":2,"id":"2","changes":[{"rev":""# + revision + #""}],"doc":{"timestamp":2,"n":2}}"#)
+        // The revision CouchDB gives the same body, so both APIs name the record alike.
+        let revision = try RevisionHash.nextRevision(
+            body: Array(#"{"timestamp":2,"n":2}"#.utf8),
+            isDeleted: false,
+            parent: nil
+        ).description
+        let id = RecordID.make(timestamp: 2, sequence: 2)
+        #expect(
+            line == #"{"seq":2,"id":""# + id + #"","changes":[{"rev":""# + revision
+                + #""}],"doc":{"timestamp":2,"n":2}}"#
+        )
 
         let replay = try server.connect()
         try replay.send("GET /wsapi/interaction_data/stream?since=0 HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -251,7 +264,7 @@ import Testing
         while !replayed.contains(#""n":2}}"#) {
             replayed += String(decoding: try #require(try replay.readChunk()), as: UTF8.self)
         }
-        #expect(replayed.hasPrefix(#"{"seq":1,"id":"1""#))
+        #expect(replayed.hasPrefix(#"{"seq":1,"id":"0000000000001-0000000000000001""#))
     }
 
     @Test func streamKeepsEachChangeOnOneLine() throws {

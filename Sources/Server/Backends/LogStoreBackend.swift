@@ -3,8 +3,9 @@ import Synchronization
 
 /// The embedded backend: blobs go into a `LogStore` in a directory of this machine.
 ///
-/// A blob's id is its sequence number in decimal, and its revision `1-` followed by the MD5 of its
-/// bytes, which is stable across restarts.
+/// A blob's id is the one the CouchDB API shows for the same record: `RecordID`'s timestamp and
+/// sequence number for a plain record, the document id for a document. Its revision is CouchDB's
+/// revision of the same body, so both APIs name a record alike.
 public final class LogStoreBackend: StorageBackend {
     public let name = "logstore"
     public let store: LogStore
@@ -65,19 +66,25 @@ public final class LogStoreBackend: StorageBackend {
 
     public func last(completion: @escaping @Sendable (Result<StoredBlob?, BackendError>) -> Void) {
         do throws(LogStoreError) {
-            completion(.success(try store.newest().map(Self.blob)))
+            completion(.success(try store.newest().map { Self.blob($0) }))
         } catch {
             completion(.failure(Self.backendError(error)))
         }
     }
 
     public func blob(id: String, completion: @escaping @Sendable (Result<StoredBlob?, BackendError>) -> Void) {
-        guard let sequence = UInt64(id), String(sequence) == id else {
-            completion(.success(nil))
-            return
-        }
         do throws(LogStoreError) {
-            completion(.success(try store.record(sequence: sequence).map(Self.blob)))
+            if let record = try store.latestRecord(documentID: id) {
+                completion(.success(record.isDeleted ? nil : Self.blob(record)))
+                return
+            }
+            guard let sequence = RecordID.sequence(in: id), let record = try store.record(sequence: sequence),
+                record.documentID == nil, RecordID.make(timestamp: record.timestamp, sequence: sequence) == id
+            else {
+                completion(.success(nil))
+                return
+            }
+            completion(.success(Self.blob(record)))
         } catch {
             completion(.failure(Self.backendError(error)))
         }
@@ -159,11 +166,14 @@ public final class LogStoreBackend: StorageBackend {
         ]
     }
 
-    /// The API's view of a record.
-    static func blob(_ record: Record) -> StoredBlob {
+    /// The API's view of a record; the revision is computed only when asked, as it costs a parse
+    /// and a digest of the body.
+    static func blob(_ record: Record, withRevision: Bool = true) -> StoredBlob {
         StoredBlob(
-            id: String(record.sequence),
-            revision: "1-" + MD5.hexDigest(record.payload),
+            id: record.documentID ?? RecordID.make(timestamp: record.timestamp, sequence: record.sequence),
+            revision: withRevision
+                ? record.revision ?? RevisionHash.revisionText(of: record.payload, isDeleted: false, previous: nil)
+                : nil,
             timestamp: record.timestamp,
             document: record.payload
         )
@@ -207,7 +217,7 @@ final class LogStoreBlobSource: BlobSource, @unchecked Sendable {
             var blobs: [StoredBlob] = []
             do throws(LogStoreError) {
                 while blobs.count < maximum, let record = try cursor.next() {
-                    blobs.append(LogStoreBackend.blob(record))
+                    blobs.append(LogStoreBackend.blob(record, withRevision: false))
                 }
                 return .success(blobs)
             } catch {
