@@ -29,7 +29,8 @@ import Testing
     private func start(_ arguments: [String] = [], environment: [String: String] = [:]) throws -> RunningServer {
         let running = RunningServer()
         running.process.executableURL = executable
-        running.process.arguments = ["--port", "0", "--data-dir", directory.path, "--mode", "prod"] + arguments
+        running.process.arguments =
+            ["--port", "0", "--couchdb-port", "0", "--data-dir", directory.path, "--mode", "prod"] + arguments
         running.process.environment = environment
         running.process.standardError = running.errors
         running.process.standardOutput = FileHandle.nullDevice
@@ -174,7 +175,7 @@ import Testing
         let first = try start()
         let second = Process()
         second.executableURL = executable
-        second.arguments = ["--port", "0", "--data-dir", directory.path]
+        second.arguments = ["--port", "0", "--couchdb-port", "0", "--data-dir", directory.path]
         let errors = Pipe()
         second.standardError = errors
         try second.run()

@@ -31,7 +31,8 @@ final class ServerProcess {
         self.backend = backend
         self.logPath = logPath
         let arguments = [
-            "--port", "0", "--data-dir", dataDirectory, "--mode", "prod", "--backend", backend.rawValue,
+            "--port", "0", "--couchdb-port", "0", "--data-dir", dataDirectory, "--mode", "prod", "--backend",
+            backend.rawValue,
         ]
         child = try ChildProcess(executable: executable, arguments: arguments, standardErrorPath: logPath)
 

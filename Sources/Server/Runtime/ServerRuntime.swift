@@ -19,12 +19,9 @@ public struct ServerRuntime {
     public func makeBackend() throws(SettingsError) -> any StorageBackend {
         switch settings.backend {
         case .logstore:
-            var configuration = LogStore.Configuration()
-            configuration.logger = Logger(label: "logstore.engine", level: .warning, handler: StandardErrorLogHandler())
-            configuration.maximumRecordBytes = max(settings.maximumBodyBytes, 1)
             do {
                 return LogStoreBackend(
-                    store: try LogStore(directory: settings.storeDirectory, configuration: configuration)
+                    store: try LogStore(directory: settings.storeDirectory, configuration: storeConfiguration())
                 )
             } catch {
                 throw SettingsError("cannot open the store: \(error.message)")
@@ -34,6 +31,44 @@ public struct ServerRuntime {
         case .dummy:
             return DummyBackend()
         }
+    }
+
+    /// How the stores of the `logstore` backend and of the CouchDB API open.
+    public func storeConfiguration() -> LogStore.Configuration {
+        var configuration = LogStore.Configuration()
+        configuration.logger = Logger(label: "logstore.engine", level: .warning, handler: StandardErrorLogHandler())
+        let largestBody =
+            settings.couchPort == 0
+            ? settings.maximumBodyBytes : max(settings.maximumBodyBytes, settings.couchMaximumBodyBytes)
+        configuration.maximumRecordBytes = max(largestBody, 1)
+        return configuration
+    }
+
+    /// The CouchDB API's listener: the same as the main one but for the port and the body limit.
+    public func couchServerConfiguration() -> HTTPServer.Configuration {
+        var configuration = serverConfiguration()
+        configuration.port = settings.couchPort
+        configuration.limits.maximumBodyBytes = settings.couchMaximumBodyBytes
+        return configuration
+    }
+
+    /// The CouchDB API on the `logstore` backend's data directory, sharing its store; nil when the
+    /// API is off or the backend is another one.
+    public func makeCouchService(backend: any StorageBackend) -> CouchService? {
+        guard settings.couchPort != 0, let logstore = backend as? LogStoreBackend else {
+            return nil
+        }
+        let catalog = CouchCatalog(
+            dataDirectory: settings.dataDirectory,
+            shared: (settings.databaseName, logstore.store),
+            configuration: storeConfiguration()
+        )
+        var configuration = CouchService.Configuration()
+        configuration.maximumBodyBytes = settings.couchMaximumBodyBytes
+        if let user = settings.databaseUser, let password = settings.databasePassword {
+            configuration.credentials = CouchService.Credentials(user: user, password: password)
+        }
+        return CouchService(catalog: catalog, configuration: configuration)
     }
 
     /// The HTTP server configuration that `settings` describe.
@@ -64,11 +99,43 @@ public struct ServerRuntime {
             throw SettingsError("cannot listen on \(settings.host):\(settings.port): \(error.reason)")
         }
         logger.notice("listening", metadata: ["address": "http://\(settings.host):\(server.port)"])
+        let couch = makeCouchService(backend: backend)
+        var couchServer: HTTPServer?
+        if let couch {
+            let listener = HTTPServer(configuration: couchServerConfiguration(), responder: couch)
+            do {
+                try listener.start()
+            } catch {
+                server.shutdown()
+                server.waitUntilStopped()
+                couch.catalog.close()
+                backend.close()
+                throw SettingsError(
+                    "cannot listen on \(settings.host):\(settings.couchPort) for the CouchDB API: \(error.reason)"
+                )
+            }
+            couchServer = listener
+            logger.notice(
+                "CouchDB API listening",
+                metadata: [
+                    "address": "http://\(settings.host):\(listener.port)",
+                    "authentication": couch.configuration.credentials == nil ? "none" : "basic",
+                ]
+            )
+        } else if settings.couchPort != 0 {
+            logger.notice(
+                "CouchDB API off: it serves the logstore backend only",
+                metadata: ["backend": "\(settings.backend.rawValue)"]
+            )
+        }
 
         let signal = Signals.waitForTermination()
         logger.notice("shutting down", metadata: ["signal": signal == 2 ? "SIGINT" : "SIGTERM"])
         server.shutdown()
+        couchServer?.shutdown()
         server.waitUntilStopped()
+        couchServer?.waitUntilStopped()
+        couch?.catalog.close()
         backend.close()
         logger.notice("stopped")
     }

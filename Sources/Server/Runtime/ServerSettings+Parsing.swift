@@ -66,6 +66,20 @@ extension ServerSettings {
             $0.port = try port($1, name: "PORT")
         },
         Option(
+            flag: "--couchdb-port",
+            variable: "COUCHDB_PORT",
+            help: "TCP port of the CouchDB-compatible API on the logstore backend (default 5984; 0 turns it off)"
+        ) {
+            $0.couchPort = try port($1, name: "COUCHDB_PORT")
+        },
+        Option(
+            flag: "--couchdb-max-body-bytes",
+            variable: nil,
+            help: "largest request body of the CouchDB API in bytes, such as one _bulk_docs batch (default 67108864)"
+        ) {
+            $0.couchMaximumBodyBytes = try integer($1, name: "--couchdb-max-body-bytes", in: 1...(1024 * 1024 * 1024))
+        },
+        Option(
             flag: "--mode",
             variable: "MODE",
             help: "dev logs every request, prod only lifecycle and problems (default dev)"

@@ -24,6 +24,9 @@ public struct ServerSettings: Sendable, Equatable {
     public var databasePassword: String?
     public var host = "127.0.0.1"
     public var port: UInt16 = 3000
+    /// The port of the CouchDB-compatible API; 0 turns it off.
+    public var couchPort: UInt16 = 5984
+    public var couchMaximumBodyBytes = 64 * 1024 * 1024
     public var mode = Mode.dev
     public var eventLoops = HTTPServer.processorCount
     public var maximumConnections = 10_000
@@ -54,6 +57,7 @@ public struct ServerSettings: Sendable, Equatable {
         ]
         if backend == .logstore {
             summary["data_dir"] = dataDirectory
+            summary["couchdb_port"] = "\(couchPort)"
         }
         return summary
     }

@@ -1,0 +1,412 @@
+import Foundation
+import Server
+import TestSupport
+import Testing
+
+/// The CouchDB-compatible API over real sockets, compared with the requests and responses in
+/// CouchDB's documentation (`src/docs/src/api`), and its view of `/wsapi` records.
+@Suite struct CouchServiceTests {
+    private let directory = TemporaryDirectory()
+
+    private static let json = ("Content-Type", "application/json")
+
+    private func object(_ response: RawResponse) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any], "\(response.text)")
+    }
+
+    private func send(
+        _ connection: RawHTTPConnection,
+        _ method: String,
+        _ target: String,
+        _ body: String? = nil,
+        headers: [(String, String)] = []
+    ) throws -> RawResponse {
+        try connection.request(
+            method,
+            target,
+            headers: (body == nil ? [] : [Self.json]) + headers,
+            body: Array((body ?? "").utf8)
+        )
+    }
+
+    @Test func welcomesLikeCouchDB() throws {
+        let server = try TestCouchServer(directory: directory.path)
+        let connection = try server.connectCouch()
+        let welcome = try send(connection, "GET", "/")
+        #expect(welcome.status == 200)
+        #expect(welcome.header("Content-Type") == "application/json")
+        let body = try object(welcome)
+        #expect(body["couchdb"] as? String == "Welcome")
+        #expect((body["version"] as? String)?.split(separator: ".").allSatisfy { Int($0) != nil } == true)
+        #expect((body["vendor"] as? [String: Any])?["name"] as? String == "LogStore")
+        #expect(try object(try send(connection, "GET", "/_up"))["status"] as? String == "ok")
+        let uuids = try #require(try object(try send(connection, "GET", "/_uuids?count=3"))["uuids"] as? [String])
+        #expect(uuids.count == 3)
+        #expect(Set(uuids).count == 3)
+        #expect(uuids.allSatisfy { $0.count == 32 && $0.allSatisfy(\.isHexDigit) })
+        #expect(try send(connection, "GET", "/_uuids?count=1001").status == 400)
+    }
+
+    @Test func createsListsAndDeletesDatabases() throws {
+        let server = try TestCouchServer(directory: directory.path)
+        let connection = try server.connectCouch()
+        let created = try send(connection, "PUT", "/logs%2F2026")
+        #expect(created.status == 201)
+        #expect(created.text == #"{"ok":true}"# + "\n")
+        #expect(created.header("Location") == "/logs/2026")
+        let again = try send(connection, "PUT", "/logs%2F2026")
+        #expect(again.status == 412)
+        #expect(try object(again)["error"] as? String == "file_exists")
+        let illegal = try send(connection, "PUT", "/Logs")
+        #expect(illegal.status == 400)
+        #expect(try object(illegal)["error"] as? String == "illegal_database_name")
+
+        #expect(try send(connection, "HEAD", "/logs%2F2026").status == 200)
+        #expect(try send(connection, "HEAD", "/nothing").status == 404)
+        let missing = try send(connection, "GET", "/nothing")
+        #expect(missing.status == 404)
+        #expect(missing.text == #"{"error":"not_found","reason":"Database does not exist."}"# + "\n")
+
+        let information = try object(try send(connection, "GET", "/logs%2F2026"))
+        #expect(information["db_name"] as? String == "logs/2026")
+        #expect(information["doc_count"] as? Int == 0)
+        #expect(information["update_seq"] is String)
+        #expect(information["instance_start_time"] as? String == "0")
+
+        let names = try JSONSerialization.jsonObject(with: Data(try send(connection, "GET", "/_all_dbs").body))
+        #expect(names as? [String] == ["kpi", "logs/2026"])
+        #expect(try send(connection, "DELETE", "/logs%2F2026").status == 200)
+        #expect(try send(connection, "DELETE", "/logs%2F2026").status == 404)
+        #expect(try send(connection, "DELETE", "/kpi").status == 403)
+        #expect(!FileManager.default.fileExists(atPath: directory.path + "/logs%2F2026"))
+    }
+
+    @Test func keepsRevisionsTheLogStructuredWay() throws {
+        let server = try TestCouchServer(directory: directory.path)
+        let connection = try server.connectCouch()
+        _ = try send(connection, "PUT", "/db")
+        let created = try send(connection, "PUT", "/db/SpaghettiWithMeatballs", #"{"servings":4}"#)
+        #expect(created.status == 201)
+        let first = try #require(try object(created)["rev"] as? String)
+        #expect(first.hasPrefix("1-"))
+        #expect(created.header("ETag") == "\"\(first)\"")
+        #expect(created.header("Location") == "/db/SpaghettiWithMeatballs")
+
+        let read = try send(connection, "GET", "/db/SpaghettiWithMeatballs")
+        #expect(read.text == #"{"_id":"SpaghettiWithMeatballs","_rev":""# + first + #"","servings":4}"# + "\n")
+        let head = try send(connection, "HEAD", "/db/SpaghettiWithMeatballs")
+        #expect(head.status == 200)
+        #expect(head.header("ETag") == "\"\(first)\"")
+
+        let stale = try send(connection, "PUT", "/db/SpaghettiWithMeatballs", #"{"servings":5}"#)
+        #expect(stale.status == 409)
+        #expect(stale.text == #"{"error":"conflict","reason":"Document update conflict."}"# + "\n")
+        let updated = try send(
+            connection,
+            "PUT",
+            "/db/SpaghettiWithMeatballs",
+            #"{"_rev":""# + first + #"","servings":5}"#
+        )
+        #expect(updated.status == 201)
+        let second = try #require(try object(updated)["rev"] as? String)
+        #expect(second.hasPrefix("2-"))
+        let old = try object(try send(connection, "GET", "/db/SpaghettiWithMeatballs?rev=" + first))
+        #expect(old["servings"] as? Int == 4)
+
+        #expect(try send(connection, "DELETE", "/db/SpaghettiWithMeatballs?rev=" + first).status == 409)
+        let deleted = try send(connection, "DELETE", "/db/SpaghettiWithMeatballs", headers: [("If-Match", second)])
+        #expect(deleted.status == 200)
+        let tombstone = try #require(try object(deleted)["rev"] as? String)
+        #expect(tombstone.hasPrefix("3-"))
+        let gone = try send(connection, "GET", "/db/SpaghettiWithMeatballs")
+        #expect(gone.status == 404)
+        #expect(try object(gone)["reason"] as? String == "deleted")
+        let recreated = try object(try send(connection, "PUT", "/db/SpaghettiWithMeatballs", #"{"servings":6}"#))
+        #expect((recreated["rev"] as? String)?.hasPrefix("4-") == true)
+
+        let information = try object(try send(connection, "GET", "/db"))
+        #expect(information["doc_count"] as? Int == 1)
+        #expect(information["doc_del_count"] as? Int == 0)
+        #expect(try send(connection, "GET", "/db/nothing").status == 404)
+        #expect(try send(connection, "GET", "/db/SpaghettiWithMeatballs?rev=abc").status == 400)
+        let special = try send(connection, "PUT", "/db/x", #"{"_foo":1}"#)
+        #expect(special.status == 400)
+        #expect(try object(special)["error"] as? String == "doc_validation")
+    }
+
+    @Test func revisionsMatchCouchDBsAndGzipBodiesAreRead() throws {
+        let server = try TestCouchServer(directory: directory.path)
+        let connection = try server.connectCouch()
+        _ = try send(connection, "PUT", "/db")
+        // The revision that CouchDB's documentation shows for an empty new document.
+        let empty = try object(try send(connection, "PUT", "/db/empty", "{}"))
+        #expect(empty["rev"] as? String == "1-967a00dff5e02add41819138abb3284d")
+
+        // {"v":"1"}, compressed by Python's gzip module.
+        let compressed: [UInt8] = [
+            0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x03, 0xab, 0x56, 0x2a, 0x53, 0xb2, 0x52,
+            0x32, 0x54, 0xaa, 0x05, 0x00, 0x35, 0x6e, 0x75, 0xa7, 0x09, 0x00, 0x00, 0x00,
+        ]
+        let stored = try connection.request(
+            "PUT",
+            "/db/gzipped",
+            headers: [Self.json, ("Content-Encoding", "gzip")],
+            body: compressed
+        )
+        #expect(stored.status == 201)
+        #expect((try object(stored)["rev"] as? String)?.hasPrefix("1-806db366") == true)
+        let damaged = try connection.request(
+            "PUT",
+            "/db/damaged",
+            headers: [Self.json, ("Content-Encoding", "gzip")],
+            body: Array(compressed.prefix(12))
+        )
+        #expect(damaged.status == 400)
+        #expect(try send(connection, "GET", "/db/damaged").status == 404)
+    }
+
+    @Test func bulkDocumentsReportEachDocument() throws {
+        let server = try TestCouchServer(directory: directory.path)
+        let connection = try server.connectCouch()
+        _ = try send(connection, "PUT", "/db")
+        _ = try send(connection, "PUT", "/db/taken", "{}")
+        let response = try send(
+            connection,
+            "POST",
+            "/db/_bulk_docs",
+            #"{"docs":[{"_id":"a","n":1},{"_id":"taken","n":2},{"timestamp":1700000000123,"n":3}]}"#
+        )
+        #expect(response.status == 201)
+        let results = try #require(try JSONSerialization.jsonObject(with: Data(response.body)) as? [[String: Any]])
+        #expect(results.count == 3)
+        #expect(results[0]["ok"] as? Bool == true)
+        #expect(results[0]["id"] as? String == "a")
+        #expect(results[1]["error"] as? String == "conflict")
+        #expect(results[1]["id"] as? String == "taken")
+        let generated = try #require(results[2]["id"] as? String)
+        #expect(generated.hasPrefix("1700000000123-"))
+        #expect(try send(connection, "GET", "/db/" + generated).status == 200)
+        #expect(try send(connection, "POST", "/db/_bulk_docs", #"{"documents":[]}"#).status == 400)
+    }
+
+    @Test func allDocumentsRangesOverDerivedIDsAreTimeRanges() throws {
+        let server = try TestCouchServer(directory: directory.path)
+        let connection = try server.connectCouch()
+        let wsapi = try server.connectWSAPI()
+        for timestamp in 1_700_000_000_000..<1_700_000_000_010 {
+            let saved = try wsapi.request(
+                "POST",
+                "/wsapi/interaction_data",
+                headers: [Self.json],
+                body: Array(#"{"data":{"timestamp":\#(timestamp)}}"#.utf8)
+            )
+            #expect(saved.status == 201)
+        }
+        _ = try send(connection, "PUT", "/kpi/zeta", #"{"note":"explicit id"}"#)
+
+        let all = try object(try send(connection, "GET", "/kpi/_all_docs"))
+        #expect(all["total_rows"] as? Int == 11)
+        let rows = try #require(all["rows"] as? [[String: Any]])
+        #expect(rows.count == 11)
+        #expect(rows.last?["id"] as? String == "zeta")
+        let ids = rows.compactMap { $0["id"] as? String }
+        #expect(ids == ids.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
+
+        let range = try object(
+            try send(connection, "GET", "/kpi/_all_docs?startkey=%221700000000003%22&endkey=%221700000000006%22")
+        )
+        let rangeIDs = try #require(range["rows"] as? [[String: Any]]).compactMap { $0["id"] as? String }
+        #expect(rangeIDs.map { $0.prefix(13) } == ["1700000000003", "1700000000004", "1700000000005"])
+
+        let newest = try object(
+            try send(connection, "GET", "/kpi/_all_docs?descending=true&limit=2&skip=1&include_docs=true")
+        )
+        let newestRows = try #require(newest["rows"] as? [[String: Any]])
+        #expect(newestRows.count == 2)
+        #expect((newestRows[0]["id"] as? String)?.hasPrefix("1700000000009-") == true)
+        #expect((newestRows[0]["doc"] as? [String: Any])?["timestamp"] as? Int == 1_700_000_000_009)
+
+        let keys = try object(try send(connection, "POST", "/kpi/_all_docs", #"{"keys":["zeta","missing"]}"#))
+        let keyRows = try #require(keys["rows"] as? [[String: Any]])
+        #expect(keyRows[0]["id"] as? String == "zeta")
+        #expect(keyRows[1]["error"] as? String == "not_found")
+    }
+
+    @Test func wsapiAndCouchDBSeeTheSameRecords() throws {
+        let server = try TestCouchServer(directory: directory.path)
+        let connection = try server.connectCouch()
+        let wsapi = try server.connectWSAPI()
+        _ = try wsapi.request(
+            "POST",
+            "/wsapi/interaction_data",
+            headers: [Self.json],
+            body: Array(#"{"data":{"timestamp":1333046104322,"lang":"en"}}"#.utf8)
+        )
+        let rows = try #require(
+            try JSONSerialization.jsonObject(with: Data(try wsapi.request("GET", "/wsapi/interaction_data").body))
+                as? [[String: Any]]
+        )
+        let id = try #require(rows.first?["id"] as? String)
+        let document = try object(try send(connection, "GET", "/kpi/" + id))
+        #expect(document["lang"] as? String == "en")
+        #expect(document["_id"] as? String == id)
+
+        _ = try send(connection, "POST", "/kpi/_bulk_docs", #"{"docs":[{"timestamp":1333046104400,"via":"couch"}]}"#)
+        let range = try wsapi.request("GET", "/wsapi/interaction_data?start=1333046104400&format=docs")
+        #expect(range.text == #"[{"timestamp":1333046104400,"via":"couch"}]"# + "\n")
+        #expect(try wsapi.request("GET", "/wsapi/interaction_data/count").text == "2")
+    }
+
+    @Test func normalChangesFeedHasCouchDBsLayout() throws {
+        let server = try TestCouchServer(directory: directory.path)
+        let connection = try server.connectCouch()
+        _ = try send(connection, "PUT", "/db")
+        _ = try send(connection, "PUT", "/db/a", #"{"n":1}"#)
+        let b = try object(try send(connection, "PUT", "/db/b", #"{"n":2}"#))
+        _ = try send(
+            connection,
+            "PUT",
+            "/db/a",
+            #"{"n":3,"_rev":"\#(try #require(try object(try send(connection, "GET", "/db/a"))["_rev"] as? String))"}"#
+        )
+
+        let feed = try send(connection, "GET", "/db/_changes")
+        #expect(feed.status == 200)
+        let text = feed.text
+        #expect(text.hasPrefix("{\"results\":[\n{\"seq\":\"2-"))
+        #expect(text.contains("},\r\n{\"seq\":\"3-"))
+        #expect(text.hasSuffix("\n],\n\"last_seq\":\"3-ls\",\"pending\":0}\n"))
+        // Document a changed after b, so it comes last, once.
+        #expect(text.components(separatedBy: "\"id\":\"a\"").count == 2)
+        #expect(text.firstRange(of: "\"id\":\"b\"")!.lowerBound < text.firstRange(of: "\"id\":\"a\"")!.lowerBound)
+
+        let since = try object(try send(connection, "GET", "/db/_changes?since=2&include_docs=true"))
+        let results = try #require(since["results"] as? [[String: Any]])
+        #expect(results.count == 1)
+        #expect((results[0]["doc"] as? [String: Any])?["n"] as? Int == 3)
+        #expect(b["id"] as? String == "b")
+        let limited = try object(try send(connection, "GET", "/db/_changes?limit=0"))
+        #expect((limited["results"] as? [Any])?.isEmpty == true)
+        #expect(limited["pending"] as? Int == 3)
+    }
+
+    @Test func continuousFeedEndsAtItsTimeoutAndLongpollWaits() throws {
+        let server = try TestCouchServer(directory: directory.path)
+        let connection = try server.connectCouch()
+        _ = try send(connection, "PUT", "/db")
+        _ = try send(connection, "PUT", "/db/a", "{}")
+        let continuous = try send(connection, "GET", "/db/_changes?feed=continuous&timeout=100")
+        #expect(continuous.header("Transfer-Encoding") == "chunked")
+        let lines = continuous.text.split(separator: "\n")
+        #expect(lines.count == 2)
+        #expect(lines[0].hasPrefix(#"{"seq":"1-ls","id":"a","#))
+        #expect(lines[1] == #"{"last_seq":"1-ls","pending":0}"#)
+
+        let follower = try server.connectCouch()
+        try follower.send("GET /db/_changes?feed=longpoll&since=now HTTP/1.1\r\nHost: x\r\n\r\n")
+        let head = try follower.readResponse(forHead: true)
+        #expect(head.status == 200)
+        #expect(try follower.readChunk() == Array("{\"results\":[\n".utf8))
+        _ = try send(connection, "PUT", "/db/b", "{}")
+        var rest = ""
+        while let chunk = try follower.readChunk() {
+            rest += String(decoding: chunk, as: UTF8.self)
+        }
+        #expect(rest.contains(#""id":"b""#))
+        #expect(rest.hasSuffix("\n],\n\"last_seq\":\"2-ls\",\"pending\":0}\n"))
+    }
+
+    @Test func findReadsTheTimeIndexAndPagesByBookmark() throws {
+        let server = try TestCouchServer(directory: directory.path)
+        let connection = try server.connectCouch()
+        _ = try send(connection, "PUT", "/db")
+        let documents = (0..<30).map { #"{"timestamp":\#(1000 + $0),"kind":"\#($0 % 2 == 0 ? "even" : "odd")"}"# }
+        _ = try send(connection, "POST", "/db/_bulk_docs", #"{"docs":[\#(documents.joined(separator: ","))]}"#)
+
+        let found = try object(
+            try send(
+                connection,
+                "POST",
+                "/db/_find",
+                #"{"selector":{"timestamp":{"$gte":1010,"$lt":1020},"kind":"even"},"fields":["timestamp"],"sort":[{"timestamp":"desc"}],"limit":3}"#
+            )
+        )
+        let docs = try #require(found["docs"] as? [[String: Any]])
+        #expect(docs.map { $0["timestamp"] as? Int } == [1018, 1016, 1014])
+        #expect(docs.allSatisfy { $0.count == 1 })
+        #expect(found["warning"] == nil)
+
+        var bookmark = "nil"
+        var seen: [Int] = []
+        for _ in 0..<10 {
+            let page = try object(
+                try send(
+                    connection,
+                    "POST",
+                    "/db/_find",
+                    #"{"selector":{"kind":"odd"},"limit":4,"bookmark":"\#(bookmark)"}"#
+                )
+            )
+            let pageDocs = try #require(page["docs"] as? [[String: Any]])
+            if pageDocs.isEmpty {
+                break
+            }
+            seen += pageDocs.compactMap { $0["timestamp"] as? Int }
+            bookmark = try #require(page["bookmark"] as? String)
+        }
+        #expect(seen.count == 15)
+        #expect(Set(seen).count == 15)
+
+        let missing = try send(connection, "POST", "/db/_find", #"{"limit":1}"#)
+        #expect(missing.status == 400)
+        #expect(try object(missing)["error"] as? String == "missing_required_key")
+        let unsupported = try send(connection, "POST", "/db/_find", #"{"selector":{"kind":{"$regex":"^e"}}}"#)
+        #expect(unsupported.status == 400)
+        #expect(try object(unsupported)["error"] as? String == "invalid_operator")
+        let unsorted = try send(connection, "POST", "/db/_find", #"{"selector":{},"sort":["kind"]}"#)
+        #expect(try object(unsorted)["error"] as? String == "no_usable_index")
+    }
+
+    @Test func credentialsGuardEverythingButTheWelcome() throws {
+        let server = try TestCouchServer(
+            directory: directory.path,
+            credentials: CouchService.Credentials(user: "admin", password: "secret")
+        )
+        let connection = try server.connectCouch()
+        #expect(try send(connection, "GET", "/").status == 200)
+        let refused = try send(connection, "GET", "/_all_dbs")
+        #expect(refused.status == 401)
+        #expect(try object(refused)["error"] as? String == "unauthorized")
+        let basic = ("Authorization", "Basic " + Data("admin:secret".utf8).base64EncodedString())
+        #expect(try send(connection, "GET", "/_all_dbs", headers: [basic]).status == 200)
+        let wrong = ("Authorization", "Basic " + Data("admin:guess".utf8).base64EncodedString())
+        #expect(try send(connection, "GET", "/_all_dbs", headers: [wrong]).status == 401)
+
+        let login = try send(connection, "POST", "/_session", #"{"name":"admin","password":"secret"}"#)
+        #expect(login.status == 200)
+        let cookie = try #require(login.header("Set-Cookie")?.split(separator: ";").first.map(String.init))
+        #expect(try send(connection, "GET", "/_all_dbs", headers: [("Cookie", cookie)]).status == 200)
+        #expect(try send(connection, "POST", "/_session", #"{"name":"admin","password":"no"}"#).status == 401)
+    }
+
+    @Test func documentsAndRevisionsSurviveARestart() throws {
+        var first = ""
+        do {
+            let server = try TestCouchServer(directory: directory.path)
+            let connection = try server.connectCouch()
+            _ = try send(connection, "PUT", "/db")
+            first = try #require(try object(try send(connection, "PUT", "/db/doc", #"{"v":1}"#))["rev"] as? String)
+            _ = try send(connection, "PUT", "/db/gone", "{}")
+            let rev = try #require(try object(try send(connection, "GET", "/db/gone"))["_rev"] as? String)
+            _ = try send(connection, "DELETE", "/db/gone?rev=" + rev)
+            server.stop()
+        }
+        let server = try TestCouchServer(directory: directory.path)
+        let connection = try server.connectCouch()
+        #expect(try send(connection, "PUT", "/db/doc", #"{"v":2}"#).status == 409)
+        #expect(try send(connection, "PUT", "/db/doc", #"{"v":2,"_rev":"\#(first)"}"#).status == 201)
+        let information = try object(try send(connection, "GET", "/db"))
+        #expect(information["doc_count"] as? Int == 1)
+        #expect(information["doc_del_count"] as? Int == 1)
+    }
+}

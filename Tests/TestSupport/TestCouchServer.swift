@@ -1,0 +1,70 @@
+import LogStore
+import Logging
+import Server
+import Synchronization
+
+/// Both APIs on kernel-chosen ports of 127.0.0.1 over one data directory, as `logstore-server`
+/// runs them: `/wsapi` on the shared database `kpi`, and the CouchDB API on every database.
+public final class TestCouchServer: Sendable {
+    public let wsapi: HTTPServer
+    public let couch: HTTPServer
+    public let service: CouchService
+    public let backend: LogStoreBackend
+    private let isStopped = Mutex(false)
+
+    public init(directory: String, credentials: CouchService.Credentials? = nil) throws {
+        var storeConfiguration = LogStore.Configuration()
+        storeConfiguration.logger = .disabled
+        backend = LogStoreBackend(
+            store: try LogStore(directory: directory + "/kpi", configuration: storeConfiguration)
+        )
+        var configuration = HTTPServer.Configuration()
+        configuration.port = 0
+        configuration.eventLoops = 2
+        configuration.logger = .disabled
+        configuration.limits.maximumBodyBytes = 64 * 1024 * 1024
+        wsapi = HTTPServer(configuration: configuration, responder: KPIService(backend: backend))
+        let catalog = CouchCatalog(
+            dataDirectory: directory,
+            shared: ("kpi", backend.store),
+            configuration: storeConfiguration
+        )
+        var couchConfiguration = CouchService.Configuration()
+        couchConfiguration.credentials = credentials
+        service = CouchService(catalog: catalog, configuration: couchConfiguration)
+        couch = HTTPServer(configuration: configuration, responder: service)
+        try wsapi.start()
+        try couch.start()
+    }
+
+    deinit {
+        stop()
+    }
+
+    /// Shuts both listeners down and closes every store.
+    public func stop() {
+        let wasStopped = isStopped.withLock { stopped in
+            defer { stopped = true }
+            return stopped
+        }
+        guard !wasStopped else {
+            return
+        }
+        wsapi.shutdown()
+        couch.shutdown()
+        wsapi.waitUntilStopped()
+        couch.waitUntilStopped()
+        service.catalog.close()
+        backend.close()
+    }
+
+    /// A new raw connection to the CouchDB API.
+    public func connectCouch() throws -> RawHTTPConnection {
+        try RawHTTPConnection(port: couch.port)
+    }
+
+    /// A new raw connection to the `/wsapi` API.
+    public func connectWSAPI() throws -> RawHTTPConnection {
+        try RawHTTPConnection(port: wsapi.port)
+    }
+}
