@@ -107,7 +107,7 @@ class ServerProcess:
             time.sleep(0.2)
         self.stop()
         raise SystemExit(
-            f"logstore-server got no response to GET /_up on port {self.couchdb_port} within "
+            f"logstore-server did not respond to GET /_up on port {self.couchdb_port} within "
             f"{SERVER_START_TIMEOUT_SECONDS} s; its log:\n{tail(self.log_path)}"
         )
 
