@@ -26,7 +26,7 @@ public final class TestCouchServer: Sendable {
         wsapi = HTTPServer(configuration: configuration, responder: KPIService(backend: backend))
         let catalog = CouchCatalog(
             dataDirectory: directory,
-            shared: ("kpi", backend.store),
+            shared: ("kpi", backend),
             configuration: storeConfiguration
         )
         var couchConfiguration = CouchService.Configuration()

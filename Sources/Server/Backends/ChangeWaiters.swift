@@ -60,6 +60,18 @@ final class ChangeWaiters: Sendable {
         }
     }
 
+    /// Sets the head to `head`, lower or not, and wakes every reader: the store was replaced.
+    func reset(head: UInt64) {
+        let woken = state.withLock { state in
+            state.head = head
+            defer { state.waiting.removeAll() }
+            return Array(state.waiting.values)
+        }
+        for wake in woken {
+            wake(.wake)
+        }
+    }
+
     /// Forgets a waiting reader without calling it.
     func cancel(_ token: Int) {
         _ = state.withLock { $0.waiting.removeValue(forKey: token) }

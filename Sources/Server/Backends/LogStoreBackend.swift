@@ -8,25 +8,44 @@ import Synchronization
 /// revision of the same body, so both APIs name a record alike.
 public final class LogStoreBackend: StorageBackend {
     public let name = "logstore"
-    public let store: LogStore
     /// How far, in records, a change-feed reader may fall behind the newest record before its
     /// feed fails, so a slow reader is disconnected instead of holding a growing backlog.
     public let maximumChangeLag: UInt64
     private let waiters: ChangeWaiters
-    private let observer = Mutex<AppendObserverToken?>(nil)
+    /// The store, and the token of the observer that wakes change-feed readers on its appends.
+    private let current: Mutex<(store: LogStore, observer: AppendObserverToken)>
 
     public init(store: LogStore, maximumChangeLag: UInt64 = 100_000) {
-        self.store = store
         self.maximumChangeLag = maximumChangeLag
         waiters = ChangeWaiters(head: store.nextSequence)
-        let waiters = waiters
-        let token = store.addAppendObserver { sequences in
+        current = Mutex((store, Self.observe(store, waiters: waiters)))
+    }
+
+    /// The store that requests go to now.
+    public var store: LogStore {
+        current.withLock { $0.store }
+    }
+
+    /// Moves every later request to `replacement`, such as the empty store that takes the place
+    /// of a database deleted through the CouchDB API. The caller closes the old store.
+    public func replaceStore(with replacement: LogStore) {
+        let token = Self.observe(replacement, waiters: waiters)
+        let (old, oldToken) = current.withLock { current in
+            defer { current = (replacement, token) }
+            return current
+        }
+        old.removeAppendObserver(oldToken)
+        waiters.reset(head: replacement.nextSequence)
+    }
+
+    private static func observe(_ store: LogStore, waiters: ChangeWaiters) -> AppendObserverToken {
+        store.addAppendObserver { sequences in
             waiters.advance(to: sequences.upperBound + 1)
         }
-        observer.withLock { $0 = token }
     }
 
     public func save(_ blobs: [NewBlob], completion: @escaping @Sendable (Result<Int, BackendError>) -> Void) {
+        let store = store
         let records = blobs.map { NewRecord(timestamp: $0.timestamp, payload: $0.bytes) }
         do throws(LogStoreError) {
             try store.submit(records) { result in
@@ -73,6 +92,7 @@ public final class LogStoreBackend: StorageBackend {
     }
 
     public func blob(id: String, completion: @escaping @Sendable (Result<StoredBlob?, BackendError>) -> Void) {
+        let store = store
         do throws(LogStoreError) {
             if let record = try store.latestRecord(documentID: id) {
                 completion(.success(record.isDeleted ? nil : Self.blob(record)))
@@ -102,9 +122,8 @@ public final class LogStoreBackend: StorageBackend {
     }
 
     public func close() {
-        if let token = observer.withLock({ $0 }) {
-            store.removeAppendObserver(token)
-        }
+        let (store, token) = current.withLock { $0 }
+        store.removeAppendObserver(token)
         waiters.wakeAll()
         store.close()
     }

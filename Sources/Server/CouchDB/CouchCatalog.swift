@@ -5,30 +5,53 @@ import SystemCalls
 /// The databases of the CouchDB API: one LogStore directory each under the data directory.
 ///
 /// A database name may contain `/`, which a directory name cannot, so the directory of
-/// `logs/2026` is `logs%2F2026`; `%` is not allowed in a database name, so the mapping is one to
-/// one. The database that backs the `/wsapi` API is opened by the runtime and shared, so both
-/// APIs read and write the same records. Stores open on first use and stay open until they are
-/// deleted or the server stops.
+/// `logs/2026` is `logs%2F2026`. The mapping is one to one because `%` is not allowed in a
+/// database name. Stores open on first use and stay open until they are deleted or the server
+/// stops.
+///
+/// The database that backs the `/wsapi` API is shared, so both APIs read and write the same
+/// records. Deleting it through the CouchDB API drops its records and hides it, as a deleted
+/// database, until it is created again or `/wsapi` stores a record in it; `/wsapi` goes on
+/// with an empty store in the meantime.
 public final class CouchCatalog: Sendable {
     public let dataDirectory: String
     /// The name of the database shared with the `/wsapi` API.
     public let sharedName: String?
+    private let sharedBackend: LogStoreBackend?
     private let configuration: LogStore.Configuration
-    private let databases = Mutex<[String: CouchDatabase]>([:])
+    private let state = Mutex(State())
+
+    private struct State {
+        var databases: [String: CouchDatabase] = [:]
+        /// True after the shared database was deleted, until it is created or written again.
+        var sharedDeleted = false
+    }
 
     /// - Parameters:
-    ///   - shared: The database the `/wsapi` API uses, by name, with its open store; nil when that
+    ///   - shared: The database the `/wsapi` API uses, by name, with its backend; nil when that
     ///     API has another backend.
-    ///   - configuration: How the catalog opens and creates the other stores.
-    public init(dataDirectory: String, shared: (name: String, store: LogStore)?, configuration: LogStore.Configuration)
-    {
+    ///   - configuration: The options with which the catalog opens and creates the other stores.
+    public init(
+        dataDirectory: String,
+        shared: (name: String, backend: LogStoreBackend)?,
+        configuration: LogStore.Configuration
+    ) {
         self.dataDirectory = dataDirectory
         self.configuration = configuration
         sharedName = shared?.name
+        sharedBackend = shared?.backend
         if let shared {
-            let database = CouchDatabase(name: shared.name, store: shared.store)
-            databases.withLock { $0[shared.name] = database }
+            let database = CouchDatabase(name: shared.name, store: shared.backend.store)
+            state.withLock { $0.databases[shared.name] = database }
         }
+    }
+
+    /// True when `name` is the shared database, deleted and still empty.
+    private func isHidden(_ name: String, _ state: State) -> Bool {
+        guard name == sharedName, state.sharedDeleted, let database = state.databases[name] else {
+            return false
+        }
+        return database.store.nextSequence == 1
     }
 
     /// Why a catalog operation failed, as CouchDB reports it.
@@ -36,7 +59,6 @@ public final class CouchCatalog: Sendable {
         case illegalName(String)
         case exists(String)
         case missing(String)
-        case shared(String)
         case storage(String)
     }
 
@@ -63,8 +85,12 @@ public final class CouchCatalog: Sendable {
     /// The open database `name`, opening its store when its directory exists; nil when there is
     /// no such database.
     public func database(_ name: String) throws(Failure) -> CouchDatabase? {
-        if let open = databases.withLock({ $0[name] }) {
-            return open
+        let (opened, hidden) = state.withLock { ($0.databases[name], isHidden(name, $0)) }
+        if hidden {
+            return nil
+        }
+        if let opened {
+            return opened
         }
         guard Self.isValidName(name), FileSystem.isDirectory(directory(of: name)) else {
             return nil
@@ -78,7 +104,17 @@ public final class CouchCatalog: Sendable {
         guard Self.isValidName(name) else {
             throw .illegalName(name)
         }
-        if databases.withLock({ $0[name] }) != nil || FileSystem.isDirectory(directory(of: name)) {
+        let revived: CouchDatabase? = state.withLock { state in
+            guard isHidden(name, state) else {
+                return nil
+            }
+            state.sharedDeleted = false
+            return state.databases[name]
+        }
+        if let revived {
+            return revived
+        }
+        if state.withLock({ $0.databases[name] }) != nil || FileSystem.isDirectory(directory(of: name)) {
             throw .exists(name)
         }
         return try open(name, create: true)
@@ -87,8 +123,8 @@ public final class CouchCatalog: Sendable {
     private func open(_ name: String, create: Bool) throws(Failure) -> CouchDatabase {
         // Opening reads the store's footers and may take a moment; a second caller for the same
         // name waits on the lock rather than opening the store twice.
-        let result: Result<CouchDatabase, Failure> = databases.withLock { open in
-            if let database = open[name] {
+        let result: Result<CouchDatabase, Failure> = state.withLock { state in
+            if let database = state.databases[name] {
                 return create ? .failure(.exists(name)) : .success(database)
             }
             var configuration = configuration
@@ -96,7 +132,7 @@ public final class CouchCatalog: Sendable {
             do throws(LogStoreError) {
                 let store = try LogStore(directory: directory(of: name), configuration: configuration)
                 let database = CouchDatabase(name: name, store: store)
-                open[name] = database
+                state.databases[name] = database
                 return .success(database)
             } catch {
                 return .failure(.storage("cannot open database \(name): \(error.message)"))
@@ -107,24 +143,44 @@ public final class CouchCatalog: Sendable {
 
     /// Deletes database `name` and its files.
     public func delete(_ name: String) throws(Failure) {
-        guard name != sharedName else {
-            throw .shared(name)
-        }
         guard let database = try database(name) else {
             throw .missing(name)
         }
-        databases.withLock { _ = $0.removeValue(forKey: name) }
+        state.withLock { _ = $0.databases.removeValue(forKey: name) }
         database.close()
         do {
             try FileSystem.removeTree(directory(of: name))
         } catch {
             throw .storage("cannot remove the files of database \(name): \(error.reason)")
         }
+        if name == sharedName, let sharedBackend {
+            try replaceShared(name, backend: sharedBackend)
+        }
+    }
+
+    /// Gives the `/wsapi` API an empty store in place of the deleted shared database.
+    ///
+    /// NOTE: `/wsapi` requests that arrive between the close and the replacement fail with 503.
+    private func replaceShared(_ name: String, backend: LogStoreBackend) throws(Failure) {
+        let store: LogStore
+        do throws(LogStoreError) {
+            store = try LogStore(directory: directory(of: name), configuration: configuration)
+        } catch {
+            throw .storage("cannot create an empty store for database \(name): \(error.message)")
+        }
+        backend.replaceStore(with: store)
+        state.withLock { state in
+            state.databases[name] = CouchDatabase(name: name, store: store)
+            state.sharedDeleted = true
+        }
     }
 
     /// The names of all databases, sorted as CouchDB sorts them (by bytes).
     public func names() -> [String] {
-        var names = Set(databases.withLock { Array($0.keys) })
+        let (open, hidden) = state.withLock { state in
+            (Array(state.databases.keys), state.databases.keys.filter { isHidden($0, state) })
+        }
+        var names = Set(open)
         let entries = (try? FileSystem.contentsOfDirectory(dataDirectory)) ?? []
         for entry in entries where FileSystem.isDirectory(dataDirectory + "/" + entry) {
             let name = entry.replacing("%2F", with: "/")
@@ -132,14 +188,15 @@ public final class CouchCatalog: Sendable {
                 names.insert(name)
             }
         }
+        names.subtract(hidden)
         return names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 
     /// Closes every store but the shared one, which its owner closes.
     public func close() {
-        let open = databases.withLock { databases in
-            defer { databases.removeAll() }
-            return Array(databases.values)
+        let open = state.withLock { state in
+            defer { state.databases.removeAll() }
+            return Array(state.databases.values)
         }
         for database in open where database.name != sharedName {
             database.close()

@@ -60,7 +60,7 @@ public struct ServerRuntime {
         }
         let catalog = CouchCatalog(
             dataDirectory: settings.dataDirectory,
-            shared: (settings.databaseName, logstore.store),
+            shared: (settings.databaseName, logstore),
             configuration: storeConfiguration()
         )
         var configuration = CouchService.Configuration()
