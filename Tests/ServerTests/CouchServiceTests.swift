@@ -77,7 +77,25 @@ import Testing
         #expect(names as? [String] == ["kpi", "logs/2026"])
         #expect(try send(connection, "DELETE", "/logs%2F2026").status == 200)
         #expect(try send(connection, "DELETE", "/logs%2F2026").status == 404)
-        #expect(try send(connection, "DELETE", "/kpi").status == 403)
+    }
+
+    @Test func deletingTheSharedDatabaseEmptiesIt() throws {
+        let server = try TestCouchServer(directory: directory.path)
+        let connection = try server.connectCouch()
+        let wsapi = try server.connectWSAPI()
+        let blob = Array(#"{"data":{"timestamp":1}}"#.utf8)
+        #expect(try wsapi.request("POST", "/wsapi/interaction_data", headers: [Self.json], body: blob).status == 201)
+
+        #expect(try send(connection, "DELETE", "/kpi").status == 200)
+        #expect(try send(connection, "GET", "/kpi").status == 404)
+        let names = try JSONSerialization.jsonObject(with: Data(try send(connection, "GET", "/_all_dbs").body))
+        #expect(names as? [String] == [])
+        #expect(try wsapi.request("GET", "/wsapi/interaction_data/count").text == "0")
+
+        // A record stored through /wsapi brings the database back.
+        #expect(try wsapi.request("POST", "/wsapi/interaction_data", headers: [Self.json], body: blob).status == 201)
+        #expect(try object(try send(connection, "GET", "/kpi"))["doc_count"] as? Int == 1)
+        #expect(try send(connection, "PUT", "/kpi").status == 412)
         #expect(!FileManager.default.fileExists(atPath: directory.path + "/logs%2F2026"))
     }
 
@@ -112,6 +130,10 @@ import Testing
         #expect(second.hasPrefix("2-"))
         let old = try object(try send(connection, "GET", "/db/SpaghettiWithMeatballs?rev=" + first))
         #expect(old["servings"] as? Int == 4)
+        let history = try object(try send(connection, "GET", "/db/SpaghettiWithMeatballs?revs_info=True"))
+        let revisionsInfo = try #require(history["_revs_info"] as? [[String: String]])
+        #expect(revisionsInfo.map { $0["rev"] } == [second, first])
+        #expect(revisionsInfo.allSatisfy { $0["status"] == "available" })
 
         #expect(try send(connection, "DELETE", "/db/SpaghettiWithMeatballs?rev=" + first).status == 409)
         let deleted = try send(connection, "DELETE", "/db/SpaghettiWithMeatballs", headers: [("If-Match", second)])

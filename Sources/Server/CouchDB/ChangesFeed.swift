@@ -34,6 +34,8 @@ final class ChangesFeed: ResponseStream, Sendable {
         var timeout: Duration = .seconds(60)
         /// Report only these documents (`filter=_doc_ids`).
         var documentIDs: Set<String>?
+        /// Report only documents that match (`filter=_selector`).
+        var selector: MangoSelector?
     }
 
     private struct State {
@@ -195,6 +197,11 @@ final class ChangesFeed: ResponseStream, Sendable {
         let document = CouchDocument(record: record, id: id)
         guard database.isNewest(document) else {
             return nil
+        }
+        if let selector = options.selector {
+            guard let value = try? JSONValue.parse(document.encoded()), selector.matches(value) else {
+                return nil
+            }
         }
         var row = Array(#"{"seq":"#.utf8)
         JSONWriter.appendString(CouchSequence.text(record.sequence), to: &row)

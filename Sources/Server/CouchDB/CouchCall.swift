@@ -150,7 +150,8 @@ struct CouchCall: Sendable {
         guard let text = query[name] else {
             return nil
         }
-        switch text {
+        // Python clients send `True` and `False`.
+        switch text.lowercased() {
         case "true": return true
         case "false": return false
         default: throw .badRequest("Invalid boolean parameter: \(name)=\(text)")

@@ -121,18 +121,29 @@ public final class CouchDatabase: Sendable {
         if let newest = try document(id: id), newest.revision == revision {
             return newest
         }
+        return try revisions(id: id).last { $0.revision == revision }
+    }
+
+    /// Every stored revision of document `id`, oldest first.
+    ///
+    /// NOTE: this reads the whole log, as nothing indexes old revisions.
+    public func revisions(id: String) throws(CouchError) -> [CouchDocument] {
+        var found: [CouchDocument] = []
         do {
             var cursor = try store.records(fromSequence: 0)
-            var found: CouchDocument?
             while let record = try cursor.next() {
-                if record.documentID == id && record.revision == revision {
-                    found = CouchDocument(record: record, id: id)
+                if record.documentID == id {
+                    found.append(CouchDocument(record: record, id: id))
+                } else if record.documentID == nil, RecordID.sequence(in: id) == record.sequence,
+                    RecordID.make(timestamp: record.timestamp, sequence: record.sequence) == id
+                {
+                    found.append(CouchDocument(plain: record))
                 }
             }
-            return found
         } catch {
             throw .storage(error)
         }
+        return found
     }
 
     /// True when document `id`'s newest durable record is the one at `sequence`: the test that

@@ -28,7 +28,10 @@ public struct CouchDocument: Sendable, Equatable {
 
     /// Appends the document as CouchDB returns it: `_id` and `_rev` first, then `_deleted` for a
     /// tombstone, then the members as stored.
-    func encode(to output: inout [UInt8], revisions: Bool = false) {
+    ///
+    /// - Parameter extraMembers: Members to add after the special ones, as JSON text starting
+    ///   with a comma, such as `,"_revs_info":[…]`.
+    func encode(to output: inout [UInt8], revisions: Bool = false, extraMembers: [UInt8] = []) {
         output.append(contentsOf: #"{"_id":"#.utf8)
         JSONWriter.appendString(id, to: &output)
         output.append(contentsOf: #","_rev":"#.utf8)
@@ -45,6 +48,7 @@ public struct CouchDocument: Sendable, Equatable {
             JSONWriter.appendString(revision[revision.index(after: dash)...], to: &output)
             output.append(contentsOf: "]}".utf8)
         }
+        output += extraMembers
         // The stored body is an object; splice its members in after ours.
         var start = 0
         while start < body.count && body[start] != UInt8(ascii: "{") {
@@ -63,10 +67,10 @@ public struct CouchDocument: Sendable, Equatable {
     }
 
     /// The document as CouchDB returns it, as JSON text.
-    func encoded(revisions: Bool = false) -> [UInt8] {
+    func encoded(revisions: Bool = false, extraMembers: [UInt8] = []) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(body.count + id.utf8.count + 64)
-        encode(to: &output, revisions: revisions)
+        encode(to: &output, revisions: revisions, extraMembers: extraMembers)
         return output
     }
 }

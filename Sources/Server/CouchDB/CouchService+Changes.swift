@@ -71,8 +71,8 @@ extension CouchService {
         return options
     }
 
-    /// `filter=_doc_ids` with ids from the query or the body; `filter=_design` for design
-    /// documents. Filters that run code are not supported.
+    /// `filter=_doc_ids` with ids from the query or the body, or `filter=_selector` with a Mango
+    /// selector in the body. Filters that run code are not supported.
     private func applyFilter(_ call: CouchCall, to options: inout ChangesFeed.Options) throws(CouchError) {
         let body = call.method == "POST" ? try call.objectBody(allowEmpty: true) : .object([])
         switch call.query["filter"] {
@@ -86,6 +86,11 @@ extension CouchService {
                 throw .badRequest("filter=_doc_ids needs doc_ids, in the body or the query")
             }
             options.documentIDs = try Self.documentIDs(ids)
+        case "_selector":
+            guard let selector = body["selector"] else {
+                throw .badRequest("filter=_selector needs a selector in the body")
+            }
+            options.selector = try MangoSelector.parse(selector)
         case let filter?:
             throw .notImplemented("the changes filter \(filter)")
         }

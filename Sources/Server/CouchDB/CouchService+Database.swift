@@ -183,9 +183,19 @@ extension CouchService {
 
     /// `_compact` and `_view_cleanup`: accepted, as CouchDB does. Compaction of a LogStore
     /// database is `logstore-dump compact`.
-    func compact(_ call: CouchCall) {
+    func compact(_ call: CouchCall, database: CouchDatabase, path: [String]) {
         guard call.method == "POST" else {
             return call.methodNotAllowed(["POST"])
+        }
+        if path.count == 2 {
+            // `_compact/{ddoc}` compacts a design document's views, which must exist.
+            do throws(CouchError) {
+                guard let design = try database.document(id: "_design/" + path[1]), !design.isDeleted else {
+                    throw .documentMissing
+                }
+            } catch {
+                return call.fail(error)
+            }
         }
         call.json(.accepted, .object([.init("ok", .bool(true))]))
     }

@@ -19,6 +19,22 @@ extension CouchService {
         }
     }
 
+    /// `/{db}/{docid}/{attachment}`: documents here carry no attachments, so a read of one is a
+    /// 404 as CouchDB sends for a missing attachment, and a write is not supported.
+    func attachment(_ call: CouchCall, database: CouchDatabase, id: String) {
+        guard call.method == "GET" else {
+            return call.fail(.notImplemented("attachments"))
+        }
+        do throws(CouchError) {
+            guard let document = try database.document(id: id), !document.isDeleted else {
+                throw .documentMissing
+            }
+            call.fail(CouchError(.notFound, "not_found", "Document is missing attachment"))
+        } catch {
+            call.fail(error)
+        }
+    }
+
     private func readDocument(_ call: CouchCall, database: CouchDatabase, id: String) throws(CouchError) {
         if let openRevisions = call.query["open_revs"] {
             return try readOpenRevisions(call, database: database, id: id, openRevisions: openRevisions)
@@ -48,7 +64,24 @@ extension CouchService {
             return call.respond(response)
         }
         let revisions = try call.boolParameter("revs") ?? false
-        call.json(.ok, document.encoded(revisions: revisions), headers: [("ETag", etag)])
+        var extra: [UInt8] = []
+        if try call.boolParameter("revs_info") == true {
+            // `_revs_info` lists the revisions up to the one returned, newest first.
+            let history = try database.revisions(id: id)
+            let upTo = history.lastIndex { $0.sequence == document.sequence } ?? history.count - 1
+            extra += Array(#","_revs_info":["#.utf8)
+            for (position, revision) in history[...upTo].reversed().enumerated() {
+                if position > 0 {
+                    extra.append(UInt8(ascii: ","))
+                }
+                JSONValue.object([
+                    .init("rev", .string(revision.revision)),
+                    .init("status", .string(revision.isDeleted ? "deleted" : "available")),
+                ]).encode(to: &extra)
+            }
+            extra.append(UInt8(ascii: "]"))
+        }
+        call.json(.ok, document.encoded(revisions: revisions, extraMembers: extra), headers: [("ETag", etag)])
     }
 
     /// `open_revs=all` or `open_revs=["1-a",…]`: each requested revision as `{"ok":doc}` or
@@ -190,6 +223,9 @@ extension CouchService {
                 switch results[0] {
                 case .rejected(_, let error):
                     call.fail(error)
+                case .stored(let id, _) where status == .accepted:
+                    // `batch=ok`: CouchDB acknowledges before the write and so returns no revision.
+                    call.json(.accepted, .object([.init("ok", .bool(true)), .init("id", .string(id))]))
                 case .stored(let id, let revision):
                     let encodedID = id.split(separator: "/", omittingEmptySubsequences: false).map {
                         Self.percentEncoded($0)

@@ -83,10 +83,11 @@ extension CouchService {
         guard let credentials = configuration.credentials else {
             return true
         }
-        if call.segments.isEmpty || call.segments == ["_up"] || call.segments == ["_session"] {
-            return true
+        // Credentials that are presented must be right, even where none are needed, as in CouchDB.
+        if let presented = basicCredentials(call.request) {
+            return Self.matches(presented, credentials)
         }
-        if let presented = basicCredentials(call.request), Self.matches(presented, credentials) {
+        if call.segments.isEmpty || call.segments == ["_up"] || call.segments == ["_session"] {
             return true
         }
         if let cookie = sessionCookie(call.request) {

@@ -130,14 +130,10 @@ public final class CouchService: HTTPResponder {
         case "_explain" where path.count == 1: explain(call, database: database)
         case "_ensure_full_commit" where path.count == 1: ensureFullCommit(call)
         case "_security" where path.count == 1: security(call, database: database)
-        case "_compact", "_view_cleanup": compact(call)
+        case "_compact", "_view_cleanup": compact(call, database: database, path: path)
         case "_revs_limit" where path.count == 1: revisionLimit(call)
         case "_design" where path.count >= 2:
-            if path.count == 2 {
-                document(call, database: database, id: "_design/" + path[1])
-            } else {
-                call.fail(.notImplemented("design document functions (\(path[2]))"))
-            }
+            designDocument(call, database: database, path: path)
         case "_local" where path.count == 2:
             document(call, database: database, id: "_local/" + path[1])
         case "_bulk_get", "_revs_diff", "_missing_revs", "_purge", "_design_docs", "_local_docs", "_shards",
@@ -147,8 +143,30 @@ public final class CouchService: HTTPResponder {
             call.fail(CouchError(.badRequest, "illegal_docid", "Only reserved document ids may start with underscore."))
         case _ where path.count == 1:
             document(call, database: database, id: first)
+        case _ where path.count == 2:
+            attachment(call, database: database, id: first)
         default:
             call.fail(.notImplemented("attachments"))
+        }
+    }
+
+    /// `_design/{name}` is a document; its functions (views, shows, lists, updates) do not run
+    /// here, but a missing design document is a 404 as in CouchDB.
+    private func designDocument(_ call: CouchCall, database: CouchDatabase, path: [String]) {
+        let id = "_design/" + path[1]
+        guard path.count > 2 else {
+            return document(call, database: database, id: id)
+        }
+        do throws(CouchError) {
+            guard let design = try database.document(id: id), !design.isDeleted else {
+                throw .documentMissing
+            }
+            if path.count == 3 {
+                return attachment(call, database: database, id: id)
+            }
+            call.fail(.notImplemented("design document functions (\(path[2]))"))
+        } catch {
+            call.fail(error)
         }
     }
 
@@ -172,8 +190,6 @@ public final class CouchService: HTTPResponder {
             )
         case .missing:
             .databaseMissing
-        case .shared(let name):
-            CouchError(.forbidden, "forbidden", "database \(name) backs the /wsapi API and cannot be deleted here")
         case .storage(let reason):
             CouchError(.serviceUnavailable, "service_unavailable", reason)
         }
