@@ -46,6 +46,30 @@ struct IngestRequest {
         timestampOffsets = offsets.map { $0 + head.count }
     }
 
+    /// Builds `POST /{database}/_bulk_docs` with `blobs` as the documents, each a JSON object
+    /// starting with `{"timestamp":` and 13 digits.
+    init(bulkDocumentsIn database: String, blobs: [[UInt8]]) {
+        precondition(!blobs.isEmpty, "a request needs at least one blob")
+        var body = Array(#"{"docs":["#.utf8)
+        var offsets: [Int] = []
+        for (index, blob) in blobs.enumerated() {
+            precondition(blob.starts(with: Array("{\"timestamp\":".utf8)), "a blob must start with its timestamp")
+            if index > 0 {
+                body.append(UInt8(ascii: ","))
+            }
+            offsets.append(body.count + Self.timestampOffsetInBlob)
+            body += blob
+        }
+        body += Array("]}".utf8)
+        let head = Array(
+            ("POST /\(database)/_bulk_docs HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + "Content-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n").utf8
+        )
+        bytes = head + body
+        blobCount = blobs.count
+        timestampOffsets = offsets.map { $0 + head.count }
+    }
+
     /// Gives the blobs the next timestamps of `sequence`, in order.
     mutating func stamp(from sequence: inout TimestampSequence) {
         for offset in timestampOffsets {

@@ -23,16 +23,18 @@ extension IngestScenario {
         context.logger.info("measuring \(ingestCase.name)")
         let directory = try context.freshDirectory(ingestCase.name)
         defer { try? FileSystem.removeTree(directory) }
+        let couchPort = ingestCase.interface == .couchBulkDocuments ? try ServerProcess.freePort() : nil
         let server = try ServerProcess(
             executable: executable,
             backend: ingestCase.backend,
             dataDirectory: directory + "/data",
-            logPath: directory + "/server.log"
+            logPath: directory + "/server.log",
+            couchPort: couchPort
         )
 
         let runs: [IngestRun]
         do {
-            runs = try drive(server, ingestCase, sizes, requests: requests)
+            runs = try drive(server, port: couchPort ?? server.port, ingestCase, sizes, requests: requests)
         } catch {
             do {
                 _ = try server.stop()
@@ -47,14 +49,16 @@ extension IngestScenario {
         return CaseResult(ingestCase: ingestCase, runs: runs, serverProblems: problems)
     }
 
+    /// Drives `server` on `port`, the port of the API that `ingestCase` posts to.
     private func drive(
         _ server: ServerProcess,
+        port: UInt16,
         _ ingestCase: IngestSizes.Case,
         _ sizes: IngestSizes,
         requests: [IngestRequest]
     ) throws -> [IngestRun] {
         let generator = try LoadGenerator(
-            port: server.port,
+            port: port,
             connectionCount: ingestCase.connections,
             threadCount: sizes.loadThreads,
             requests: requests,

@@ -43,7 +43,8 @@ extension IngestScenario {
             }
         }
         report.printSection(
-            "ingest: POST /wsapi/interaction_data, closed loop over keep-alive connections; requests/s and "
+            "ingest: POST /wsapi/interaction_data (or CouchDB _bulk_docs), closed loop over keep-alive connections; "
+                + "requests/s and "
                 + "latency count the responses inside each window",
             table
         )
@@ -200,7 +201,10 @@ extension IngestScenario {
 
     private func label(_ ingestCase: IngestSizes.Case, withBackend: Bool = true) -> String {
         let blobs = ingestCase.blobsPerRequest == 1 ? "1 blob" : "\(ingestCase.blobsPerRequest) blobs"
-        let load = "\(ingestCase.connections) connections, \(blobs)/request"
+        var load = "\(ingestCase.connections) connections, \(blobs)/request"
+        if ingestCase.interface == .couchBulkDocuments {
+            load = "CouchDB _bulk_docs, " + load
+        }
         return withBackend ? ingestCase.backend.rawValue + ", " + load : load
     }
 

@@ -21,28 +21,47 @@ struct IngestScenario: Scenario {
         let factory = KPIBlobFactory()
         // Every connection needs a request of its own.
         let poolSize = max(sizes.requestPoolSize, sizes.cases.map(\.connections).max() ?? 0)
-        var pools: [Int: [IngestRequest]] = [:]
-        for blobsPerRequest in Set(sizes.cases.map(\.blobsPerRequest)) {
-            pools[blobsPerRequest] = Self.requestPool(poolSize, blobsPerRequest: blobsPerRequest, factory)
+        var pools: [String: [IngestRequest]] = [:]
+        for ingestCase in sizes.cases where pools[Self.poolKey(ingestCase)] == nil {
+            pools[Self.poolKey(ingestCase)] = Self.requestPool(poolSize, for: ingestCase, factory)
         }
-        printDescription(sizes, executable: executable, factory: factory, singleRequest: pools[1]?.first)
+        let single = sizes.cases.first { $0.interface == .wsapi && $0.blobsPerRequest == 1 }
+        printDescription(
+            sizes,
+            executable: executable,
+            factory: factory,
+            singleRequest: single.flatMap { pools[Self.poolKey($0)]?.first }
+        )
 
         var results: [CaseResult] = []
         for ingestCase in sizes.cases {
-            let requests = pools[ingestCase.blobsPerRequest]!
+            let requests = pools[Self.poolKey(ingestCase)]!
             results.append(try measure(ingestCase, sizes, executable: executable, requests: requests, context))
         }
         report(context, results)
     }
 
-    /// Builds `count` requests of `blobsPerRequest` blobs each, every blob from another template
-    /// variant in turn.
-    private static func requestPool(_ count: Int, blobsPerRequest: Int, _ factory: KPIBlobFactory) -> [IngestRequest] {
-        (0..<count).map { index in
+    private static func poolKey(_ ingestCase: IngestSizes.Case) -> String {
+        "\(ingestCase.interface)-\(ingestCase.blobsPerRequest)"
+    }
+
+    /// Builds `count` requests for `ingestCase`, every blob from another template variant in turn.
+    /// Large batches are few connections' worth, so their pool is that much smaller.
+    private static func requestPool(
+        _ count: Int,
+        for ingestCase: IngestSizes.Case,
+        _ factory: KPIBlobFactory
+    ) -> [IngestRequest] {
+        let blobsPerRequest = ingestCase.blobsPerRequest
+        let poolSize = blobsPerRequest > IngestSizes.batchSize ? ingestCase.connections * 2 : count
+        return (0..<poolSize).map { index in
             let blobs = (0..<blobsPerRequest).map { position in
                 factory.payload(timestamp: RecordStream.firstTimestamp, variant: index * blobsPerRequest + position)
             }
-            return IngestRequest(blobs: blobs)
+            switch ingestCase.interface {
+            case .wsapi: return IngestRequest(blobs: blobs)
+            case .couchBulkDocuments: return IngestRequest(bulkDocumentsIn: "bid_kpi", blobs: blobs)
+            }
         }
     }
 

@@ -5,7 +5,16 @@ struct IngestSizes {
     /// One measured load: a server with `backend`, `connections` keep-alive connections, and
     /// `blobsPerRequest` blobs in each POST.
     struct Case {
+        /// The API a case posts to.
+        enum Interface {
+            /// `POST /wsapi/interaction_data` with a form body, as Persona sent it.
+            case wsapi
+            /// `POST /bid_kpi/_bulk_docs` on the CouchDB-compatible API, as CouchDB clients ingest.
+            case couchBulkDocuments
+        }
+
         var backend: ServerProcess.Backend
+        var interface = Interface.wsapi
         var connections: Int
         var blobsPerRequest: Int
         /// A target on requests per second.
@@ -16,7 +25,12 @@ struct IngestSizes {
         /// The load without the backend, such as `batch-20.connections-64`. Cases with equal loads
         /// are compared across backends.
         var load: String {
-            (blobsPerRequest == 1 ? "single" : "batch-\(blobsPerRequest)") + ".connections-\(connections)"
+            let shape =
+                switch interface {
+                case .wsapi: blobsPerRequest == 1 ? "single" : "batch-\(blobsPerRequest)"
+                case .couchBulkDocuments: "bulk-docs-\(blobsPerRequest)"
+                }
+            return shape + ".connections-\(connections)"
         }
 
         /// The measurement's name in the JSON lines, such as `logstore.single.connections-64`.
@@ -83,5 +97,8 @@ struct IngestSizes {
         ),
         Case(backend: .dummy, connections: 64, blobsPerRequest: 1),
         Case(backend: .dummy, connections: 64, blobsPerRequest: batchSize),
+        // CouchDB's documentation advises batches of about a thousand documents for bulk loads.
+        Case(backend: .logstore, interface: .couchBulkDocuments, connections: 4, blobsPerRequest: 1_000),
+        Case(backend: .logstore, interface: .couchBulkDocuments, connections: 16, blobsPerRequest: 100),
     ]
 }

@@ -27,12 +27,15 @@ final class ServerProcess {
     ///
     /// - Throws: `BenchmarkError` with the log when the server exits or stays silent for
     ///   `startTimeoutMilliseconds`.
-    init(executable: String, backend: Backend, dataDirectory: String, logPath: String) throws {
+    ///
+    /// - Parameter couchPort: The port of the CouchDB-compatible API; nil turns it off.
+    init(executable: String, backend: Backend, dataDirectory: String, logPath: String, couchPort: UInt16? = nil) throws
+    {
         self.backend = backend
         self.logPath = logPath
         let arguments = [
-            "--port", "0", "--couchdb-port", "0", "--data-dir", dataDirectory, "--mode", "prod", "--backend",
-            backend.rawValue,
+            "--port", "0", "--couchdb-port", String(couchPort ?? 0), "--data-dir", dataDirectory, "--mode", "prod",
+            "--backend", backend.rawValue,
         ]
         child = try ChildProcess(executable: executable, arguments: arguments, standardErrorPath: logPath)
 
@@ -118,6 +121,15 @@ final class ServerProcess {
             let fields = line.split(separator: " ", maxSplits: 2)
             return fields.count > 1 && levels.contains(fields[1])
         }.map(String.init)
+    }
+
+    /// A port of 127.0.0.1 that no socket uses now, for a listener whose port must be given in
+    /// advance. Another process could take it before the server binds it; on a benchmark machine
+    /// nothing else binds ports.
+    static func freePort() throws -> UInt16 {
+        let listener = try Socket.listen(host: "127.0.0.1", port: 0)
+        listener.descriptor.close()
+        return listener.port
     }
 
     /// Returns the port of the first `listening address=http://HOST:PORT` line in `log`.
