@@ -48,6 +48,22 @@ final class DirectoryLock: Sendable {
         return DirectoryLock(descriptor: descriptor)
     }
 
+    /// The process that holds the lock of the store in `directory`, as its LOCK file names it
+    /// (`"?"` when the file names none), or nil when no process holds it. Changes no file.
+    static func holder(directory: String) -> String? {
+        let path = directory + "/" + fileName
+        guard let descriptor = try? FileDescriptor.open(path, flags: O_RDONLY) else {
+            return nil
+        }
+        defer { descriptor.close() }
+        guard let isFree = try? descriptor.tryLockExclusively(), !isFree else {
+            // Closing the descriptor releases the probe's own lock.
+            return nil
+        }
+        let owner = (try? FileSystem.readFile(path)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        return owner.split(whereSeparator: \.isNewline).first.map(String.init) ?? "?"
+    }
+
     /// Releases the lock; later calls do nothing.
     func release() {
         descriptor.withLock { descriptor in

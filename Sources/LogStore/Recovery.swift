@@ -164,7 +164,7 @@ struct Recovery {
     ) throws(LogStoreError) -> RecoveredSegment? {
         do {
             let size = try segment.file.size()
-            var recovered = try loadFooter(segment, fileSize: size)
+            var recovered = try Self.loadFooter(segment, fileSize: size)
             if recovered == nil {
                 let scan = try SegmentScan.scan(segment, fileSize: size)
                 if let nextFirstSequence, scan.lastSequence + 1 != nextFirstSequence {
@@ -250,7 +250,8 @@ struct Recovery {
     }
 
     /// Reads the footer of a sealed segment; nil when there is no valid footer.
-    private func loadFooter(_ segment: Segment, fileSize: Int64) throws(SystemError) -> RecoveredSegment? {
+    /// The segment's footer index, or nil when it has no footer or a damaged one.
+    static func loadFooter(_ segment: Segment, fileSize: Int64) throws(SystemError) -> RecoveredSegment? {
         let trailerSize = Int64(SegmentIndex.trailerSize)
         guard fileSize >= Int64(SegmentHeader.size) + trailerSize else {
             return nil

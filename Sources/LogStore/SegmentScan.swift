@@ -17,13 +17,18 @@ struct SegmentScan {
     /// Why the scan ended before the end of the file; nil when every byte belonged to a complete batch.
     var stop: Stop?
 
-    /// Scans `segment`, whose file is `fileSize` bytes long, from the end of its header.
-    static func scan(_ segment: Segment, fileSize: Int64) throws(SystemError) -> SegmentScan {
+    /// Scans `segment`, whose file is `fileSize` bytes long, from the end of its header, or from
+    /// `start` expecting the frame of sequence number `expectedSequence` there.
+    static func scan(
+        _ segment: Segment,
+        fileSize: Int64,
+        from start: (offset: Int64, expectedSequence: UInt64)? = nil
+    ) throws(SystemError) -> SegmentScan {
         var reader = SegmentReader(file: segment.file)
-        var scan = SegmentScan(lastSequence: segment.firstSequence - 1)
+        var expected = start?.expectedSequence ?? segment.firstSequence
+        var scan = SegmentScan(lastSequence: expected - 1)
         var pending: [(header: Frame.Header, offset: Int64, documentID: String?)] = []
-        var offset = Int64(SegmentHeader.size)
-        var expected = segment.firstSequence
+        var offset = start?.offset ?? Int64(SegmentHeader.size)
 
         while true {
             if offset == fileSize {
