@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "Server", targets: ["Server"]),
         .library(name: "Client", targets: ["Client"]),
         .executable(name: "logstore-server", targets: ["LogStoreServer"]),
+        .executable(name: "logstore-dump", targets: ["LogStoreDump"]),
         .executable(name: "logstore-bench", targets: ["Benchmarks"]),
     ],
     targets: [
@@ -24,6 +25,14 @@ let package = Package(
         // The Swift client of the /wsapi API; it speaks HTTP only and never imports Server or LogStore.
         .target(name: "Client", dependencies: ["SystemCalls"]),
 
+        // The commands of logstore-dump: verify, export and the other operator tools.
+        .target(name: "DumpTool", dependencies: ["LogStore", "Server", "SystemCalls", "Logging"]),
+
+        .executableTarget(
+            name: "LogStoreDump",
+            dependencies: ["DumpTool", "SystemCalls"],
+            path: "Sources/Tools/LogStoreDump"
+        ),
         .executableTarget(
             name: "LogStoreServer",
             dependencies: ["Server", "SystemCalls", "Logging"],
@@ -52,6 +61,10 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: ["Server", "LogStore", "SystemCalls", "Logging", "TestSupport", "LogStoreServer"]
+        ),
+        .testTarget(
+            name: "DumpToolTests",
+            dependencies: ["DumpTool", "LogStore", "SystemCalls", "TestSupport", "LogStoreDump"]
         ),
         .testTarget(
             name: "ClientTests",

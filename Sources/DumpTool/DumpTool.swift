@@ -1,0 +1,148 @@
+import LogStore
+import Logging
+import SystemCalls
+
+/// `logstore-dump`: the operator's commands for a LogStore data directory. Each command uses the
+/// engine's own code paths; read-only commands open the store read-only, so they work on a store
+/// that a running server holds.
+public enum DumpTool {
+    /// Exit statuses: success, failure or damage found, bad usage (as `sysexits.h` EX_USAGE).
+    public static let success: Int32 = 0
+    public static let failure: Int32 = 1
+    public static let usageFailure: Int32 = 64
+
+    /// One command: its name, a line for the overview, its help, and its options.
+    struct Command: Sendable {
+        var name: String
+        var summary: String
+        var help: String
+        var valueOptions: Set<String> = []
+        var flagOptions: Set<String> = []
+        var run: @Sendable (DumpArguments) throws -> Void
+    }
+
+    static let commands: [Command] = [
+        Command(
+            name: "stats",
+            summary: "segments, records, bytes on disk, time span, index memory",
+            help: """
+                usage: logstore-dump stats DIR
+
+                Prints the store's segments, records, bytes on disk, first and last timestamp (also as
+                UTC dates; values of 10^11 or more are read as milliseconds), and index memory. Opens
+                the store read-only, so it works while a server runs.
+                """,
+            run: StatsCommand.run
+        ),
+        Command(
+            name: "verify",
+            summary: "check every record; exit 1 when damaged",
+            help: """
+                usage: logstore-dump verify DIR [--quiet]
+
+                Reads every record of every segment and checks headers, checksums, framing, footers and
+                sequence continuity. Prints each problem with its segment, offset and sequence number.
+                Exit status 0 when the store is clean, 1 when it is damaged. Changes no file.
+
+                  --quiet   no progress line on standard error
+                """,
+            flagOptions: ["--quiet"],
+            run: VerifyCommand.run
+        ),
+        Command(
+            name: "export",
+            summary: "records as NDJSON, JSON, CSV or CouchDB _bulk_docs",
+            help: """
+                usage: logstore-dump export DIR [--start T] [--end T | --after SEQ] [--format F]
+                                                [--fields A,B.C] [-o FILE] [--quiet]
+
+                Writes records, streaming with constant memory. Without --start and --end, every record
+                in log order; with them, the records whose timestamp is in [start, end] (inclusive, in
+                the unit of the stored timestamps), in timestamp order.
+
+                  --start T      first timestamp, inclusive
+                  --end T        last timestamp, inclusive
+                  --after SEQ    only records after sequence number SEQ, in log order
+                  --format F     ndjson (default: one blob a line, byte for byte as stored), json (one
+                                 array), csv (needs --fields), bulk-docs (a CouchDB _bulk_docs body)
+                  --fields LIST  csv columns: comma-separated dotted paths, such as
+                                 timestamp,lang,user_agent.browser
+                  -o FILE        write to FILE instead of standard output
+                  --quiet        no progress line on standard error
+                """,
+            valueOptions: ["--start", "--end", "--after", "--format", "--fields", "-o"],
+            flagOptions: ["--quiet"],
+            run: ExportCommand.run
+        ),
+    ]
+
+    static var overview: String {
+        var lines = [
+            "usage: logstore-dump COMMAND DIR [options]",
+            "",
+            "Checks, reads and exports a LogStore store directory.",
+            "",
+            "commands:",
+        ]
+        for command in commands {
+            let padding = String(repeating: " ", count: max(1, 8 - command.name.count))
+            lines.append("  " + command.name + padding + command.summary)
+        }
+        lines.append("")
+        lines.append("logstore-dump COMMAND --help shows a command's options.")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Runs the command line `arguments` (without the program name) and returns the exit status.
+    public static func run(_ arguments: [String]) -> Int32 {
+        guard let name = arguments.first, !["--help", "-h", "help"].contains(name) else {
+            StandardStreams.writeOutput(overview)
+            return arguments.isEmpty ? usageFailure : success
+        }
+        guard let command = commands.first(where: { $0.name == name }) else {
+            StandardStreams.writeError(
+                "logstore-dump: unknown command '\(name)'; the commands are "
+                    + commands.map(\.name).joined(separator: ", ") + "\n"
+            )
+            return usageFailure
+        }
+        if arguments.contains("--help") || arguments.contains("-h") {
+            StandardStreams.writeOutput(command.help + "\n")
+            return success
+        }
+        do {
+            let parsed = try DumpArguments(
+                arguments,
+                valueOptions: command.valueOptions,
+                flagOptions: command.flagOptions
+            )
+            try command.run(parsed)
+            return success
+        } catch let error as UsageError {
+            StandardStreams.writeError("logstore-dump \(name): \(error.message)\n")
+            return usageFailure
+        } catch let error as CommandFailure {
+            StandardStreams.writeError("logstore-dump \(name): \(error.message)\n")
+            return failure
+        } catch {
+            StandardStreams.writeError("logstore-dump \(name): \(error)\n")
+            return failure
+        }
+    }
+
+    /// Opens the store in `directory` read-only, without recovery writes.
+    static func openReadOnly(_ directory: String) throws(CommandFailure) -> LogStore {
+        guard FileSystem.isDirectory(directory) else {
+            throw CommandFailure("\(directory) is not a directory; give a store directory such as ./data/bid_kpi")
+        }
+        var configuration = LogStore.Configuration()
+        configuration.readOnly = true
+        configuration.createIfMissing = false
+        configuration.logger = Logger(label: "logstore-dump", level: .error, handler: StandardErrorLogHandler())
+        do {
+            return try LogStore(directory: directory, configuration: configuration)
+        } catch {
+            throw CommandFailure("cannot open the store at \(directory): \(error.message)")
+        }
+    }
+}

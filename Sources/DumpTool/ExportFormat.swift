@@ -1,0 +1,141 @@
+import LogStore
+import Server
+
+/// How `export` writes records.
+enum ExportFormat: String, CaseIterable {
+    /// One blob a line, byte for byte as stored.
+    case ndjson
+    /// One JSON array of the blobs.
+    case json
+    /// Comma-separated values of chosen fields, with a header line (RFC 4180 quoting).
+    case csv
+    /// A CouchDB `_bulk_docs` body, `{"docs":[…]}`, each blob with its `_id`, to load into a
+    /// CouchDB with `POST /{db}/_bulk_docs`.
+    case bulkDocs = "bulk-docs"
+}
+
+/// Turns records into the bytes of one export format.
+struct ExportWriter {
+    let format: ExportFormat
+    /// The CSV columns: dotted paths into each blob, such as `user_agent.browser`.
+    let fields: [[String]]
+    private var count = 0
+
+    init(format: ExportFormat, fields: [String]) throws(UsageError) {
+        self.format = format
+        self.fields = fields.map { $0.split(separator: ".", omittingEmptySubsequences: false).map(String.init) }
+        if format == .csv && fields.isEmpty {
+            throw UsageError("csv needs --fields, such as --fields timestamp,lang,user_agent.browser")
+        }
+        if format != .csv && !fields.isEmpty {
+            throw UsageError("--fields applies to --format csv only")
+        }
+    }
+
+    func opening() -> String {
+        switch format {
+        case .ndjson: ""
+        case .json: "["
+        case .csv: fields.map { Self.csvCell($0.joined(separator: ".")) }.joined(separator: ",") + "\r\n"
+        case .bulkDocs: #"{"docs":["#
+        }
+    }
+
+    func closing() -> String {
+        switch format {
+        case .ndjson, .csv: ""
+        case .json: "]\n"
+        case .bulkDocs: "]}\n"
+        }
+    }
+
+    /// Appends `record`, which `store` holds, to `output`; returns false when the format leaves it
+    /// out (`bulk-docs` keeps only the newest revision of each document and no tombstone).
+    mutating func append(
+        _ record: Record,
+        from store: LogStore,
+        to output: inout [UInt8]
+    ) throws(CommandFailure) -> Bool {
+        switch format {
+        case .ndjson:
+            output += record.payload
+            output.append(UInt8(ascii: "\n"))
+        case .json:
+            if count > 0 {
+                output.append(UInt8(ascii: ","))
+            }
+            output += record.payload
+        case .csv:
+            let document: JSONValue
+            do {
+                document = try JSONValue.parse(record.payload)
+            } catch {
+                throw CommandFailure("record \(record.sequence) is not valid JSON: \(error.reason)")
+            }
+            let cells = fields.map { path in Self.csvCell(Self.text(of: Self.value(at: path, in: document))) }
+            output += Array((cells.joined(separator: ",") + "\r\n").utf8)
+        case .bulkDocs:
+            if let id = record.documentID {
+                guard !record.isDeleted, !id.hasPrefix("_local/"),
+                    store.latestSequence(documentID: id) == record.sequence
+                else {
+                    return false
+                }
+            }
+            if count > 0 {
+                output.append(UInt8(ascii: ","))
+            }
+            let id = record.documentID ?? RecordID.make(timestamp: record.timestamp, sequence: record.sequence)
+            output += Array(#"{"_id":"#.utf8)
+            JSONWriter.appendString(id, to: &output)
+            output += Self.membersAfterOpeningBrace(record.payload)
+        }
+        count += 1
+        return true
+    }
+
+    /// The object's text after its `{`, with a leading comma when it has members, so it can follow
+    /// a member of our own.
+    private static func membersAfterOpeningBrace(_ payload: [UInt8]) -> [UInt8] {
+        guard let brace = payload.firstIndex(of: UInt8(ascii: "{")) else {
+            return Array("}".utf8)
+        }
+        var first = brace + 1
+        while first < payload.count, [0x20, 0x09, 0x0A, 0x0D].contains(payload[first]) {
+            first += 1
+        }
+        if first < payload.count && payload[first] == UInt8(ascii: "}") {
+            return Array("}".utf8)
+        }
+        return [UInt8(ascii: ",")] + payload[first...]
+    }
+
+    private static func value(at path: [String], in document: JSONValue) -> JSONValue? {
+        var value: JSONValue? = document
+        for name in path {
+            value = value?[name]
+        }
+        return value
+    }
+
+    /// A field as CSV shows it: strings without quotes, numbers and booleans as in JSON, nothing
+    /// for null or a missing field, compact JSON for objects and arrays.
+    private static func text(of value: JSONValue?) -> String {
+        switch value {
+        case nil, .null?: ""
+        case .string(let text)?: text
+        case .number(let text)?: text
+        case .bool(let flag)?: flag ? "true" : "false"
+        case let other?: String(decoding: other.encoded, as: UTF8.self)
+        }
+    }
+
+    /// The cell quoted when it contains a comma, a quote or a line break, with quotes doubled.
+    static func csvCell(_ text: String) -> String {
+        // Scalars, not characters: "\r\n" is one character in Swift and equals neither "\r" nor "\n".
+        guard text.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else {
+            return text
+        }
+        return "\"" + text.replacing("\"", with: "\"\"") + "\""
+    }
+}

@@ -1,0 +1,40 @@
+import LogStore
+import SystemCalls
+
+/// `logstore-dump stats DIR`.
+enum StatsCommand {
+    static func run(_ arguments: DumpArguments) throws {
+        let directory = try arguments.requireDirectory()
+        let store = try DumpTool.openReadOnly(directory)
+        defer { store.close() }
+        let statistics = store.statistics()
+        let onDisk = ((try? FileSystem.contentsOfDirectory(directory)) ?? []).reduce(Int64(0)) { total, name in
+            total + ((try? FileSystem.fileSize(directory + "/" + name)) ?? 0)
+        }
+        var lines = [
+            "store          \(directory)",
+            "segments       \(statistics.segmentCount)",
+            "records        \(statistics.recordCount) (\(statistics.timestampedRecordCount) with a timestamp)",
+        ]
+        if let range = statistics.sequenceRange {
+            lines.append("sequences      \(range.lowerBound) to \(range.upperBound)")
+        }
+        lines.append("documents      \(statistics.documentCount) ids, \(statistics.documentRecordCount) records")
+        lines.append("bytes on disk  \(onDisk) (record data \(statistics.dataBytes))")
+        if let first = statistics.minimumTimestamp, let last = statistics.maximumTimestamp {
+            lines.append("first          \(Self.number(first))  \(DateText.describe(first))")
+            lines.append("last           \(Self.number(last))  \(DateText.describe(last))")
+        } else {
+            lines.append("time span      none: no record has a timestamp")
+        }
+        lines.append("index memory   \(statistics.indexMemoryBytes) bytes when opened")
+        if let holder = LogStore.writerProcess(directory: directory) {
+            lines.append("writer         process \(holder) holds the store open; figures are a snapshot")
+        }
+        StandardStreams.writeOutput(lines.joined(separator: "\n") + "\n")
+    }
+
+    private static func number(_ value: Double) -> String {
+        value == value.rounded() && value.magnitude < 1e15 ? String(Int64(value)) : String(value)
+    }
+}

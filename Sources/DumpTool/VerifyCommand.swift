@@ -1,0 +1,42 @@
+import LogStore
+import SystemCalls
+
+/// `logstore-dump verify DIR`.
+enum VerifyCommand {
+    static func run(_ arguments: DumpArguments) throws {
+        let directory = try arguments.requireDirectory()
+        guard FileSystem.isDirectory(directory) else {
+            throw CommandFailure("\(directory) is not a directory; give a store directory such as ./data/bid_kpi")
+        }
+        let progress = ProgressLine(label: "verify", totalRecords: nil, quiet: arguments.has("--quiet"))
+        let report: LogStore.VerificationReport
+        do {
+            report = try LogStore.verify(directory: directory) { bytes in
+                progress.update(records: 0, bytes: bytes)
+            }
+        } catch {
+            throw CommandFailure(error.message)
+        }
+        progress.finish(records: report.recordCount, bytes: report.byteCount)
+
+        var lines: [String] = []
+        for problem in report.problems {
+            lines.append("damaged: \(problem)")
+        }
+        var summary = "\(report.segmentCount) segments, \(report.recordCount) records, \(report.byteCount) bytes read"
+        if let first = report.firstSequence, let last = report.lastSequence {
+            summary += ", sequences \(first) to \(last)"
+        }
+        if let writer = report.writer {
+            summary += "; process \(writer) was writing the store"
+        }
+        lines.append(summary)
+        lines.append(report.isClean ? "clean" : "DAMAGED: \(report.problems.count) problems")
+        StandardStreams.writeOutput(lines.joined(separator: "\n") + "\n")
+        if !report.isClean {
+            throw CommandFailure(
+                "the store at \(directory) is damaged; `logstore-dump repair \(directory)` shows what it would drop"
+            )
+        }
+    }
+}
