@@ -43,8 +43,10 @@ struct Recovery {
         if !readOnly {
             try removeTemporaryFiles(names)
         }
-        let segmentNames = names.compactMap { name in Segment.firstSequence(fileName: name).map { ($0, name) } }
-            .sorted { $0.0 < $1.0 }
+        let segmentNames = try resolveCompactionLeftovers(
+            names.compactMap { name in Segment.firstSequence(fileName: name).map { ($0, name) } }
+                .sorted { $0.0 < $1.0 }
+        )
 
         var recovered: [RecoveredSegment] = []
         for (position, (sequence, name)) in segmentNames.enumerated() {
@@ -71,6 +73,58 @@ struct Recovery {
             }
         }
         return recovered
+    }
+
+    /// Leaves out, and deletes unless read-only, each sealed segment whose records all lie in
+    /// another sealed segment. Only an interrupted compaction leaves such a pair: the sources of a
+    /// merge beside the merged segment, or a source beside its new suffix. Deleting the contained
+    /// one completes the merge or rolls back the suffix; either way every record stays stored
+    /// exactly once.
+    private func resolveCompactionLeftovers(_ names: [(UInt64, String)]) throws(LogStoreError) -> [(UInt64, String)] {
+        guard names.count > 1 else {
+            return names
+        }
+        let ranges = names.map { sequence, name in sealedRange(name, firstSequence: sequence) }
+        var kept: [(UInt64, String)] = []
+        for (position, entry) in names.enumerated() {
+            guard let range = ranges[position],
+                ranges.indices.contains(where: { other in
+                    other != position
+                        && ranges[other].map {
+                            $0 != range && $0.contains(range.lowerBound) && $0.contains(range.upperBound)
+                        } == true
+                })
+            else {
+                kept.append(entry)
+                continue
+            }
+            if !readOnly {
+                do {
+                    try storage.removeFile(path(entry.1))
+                    try storage.synchronizeDirectory(directory)
+                } catch {
+                    throw LogStoreError.io(error, "segment \(entry.1)")
+                }
+                logger.warning(
+                    "removed a segment that an interrupted compaction left behind; another segment holds its records",
+                    metadata: ["segment": "\(entry.1)"]
+                )
+            }
+        }
+        return kept
+    }
+
+    /// The sequence numbers of a segment with a valid footer and at least one record; nil otherwise.
+    private func sealedRange(_ name: String, firstSequence: UInt64) -> ClosedRange<UInt64>? {
+        guard let file = try? storage.openFile(path(name), readOnly: true), let size = try? file.size(),
+            let headerBytes = try? file.read(count: SegmentHeader.size, at: 0),
+            let header = try? SegmentHeader.decode(headerBytes), header.firstSequence == firstSequence,
+            let footer = try? Self.loadFooter(Segment(file: file, header: header, name: name), fileSize: size),
+            footer.lastSequence >= firstSequence
+        else {
+            return nil
+        }
+        return firstSequence...footer.lastSequence
     }
 
     private func path(_ name: String) -> String {
