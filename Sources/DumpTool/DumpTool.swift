@@ -74,6 +74,49 @@ public enum DumpTool {
             flagOptions: ["--quiet"],
             run: ExportCommand.run
         ),
+        Command(
+            name: "compact",
+            summary: "drop old and drained records, merge small segments",
+            help: """
+                usage: logstore-dump compact DIR [--before TIME] [--merge-below BYTES] [--dry-run]
+
+                Deletes whole segments whose newest record was appended before TIME, drops every record
+                that `drain` has taken, and merges runs of neighbouring segments smaller than BYTES.
+                Each rewrite goes to a temporary file that is flushed and renamed into place before a
+                source is deleted, so a crash at any point leaves every record stored exactly once (the
+                next open completes or rolls back the step). The newest segment is never changed.
+                Refuses while a process holds the store open.
+
+                  --before TIME        Unix milliseconds, or a UTC date such as 2026-01-31
+                  --merge-below BYTES  merge segments smaller than this (default 16777216; 0 merges none)
+                  --dry-run            print what would change and change nothing
+                """,
+            valueOptions: ["--before", "--merge-below"],
+            flagOptions: ["--dry-run"],
+            run: CompactCommand.run
+        ),
+        Command(
+            name: "drain",
+            summary: "export the records not taken yet, then move the consumer cursor",
+            help: """
+                usage: logstore-dump drain DIR [--end T] [--format F] [--fields LIST] [-o FILE] [--quiet]
+
+                Exports, in log order, every record after the consumer cursor (all of them on the first
+                drain), then records the last one as the new cursor, durably. The next drain starts after
+                it, and compact may delete what it covers. Delivery is at least once: the records are
+                written (and flushed, with -o) before the cursor moves, so after a crash in between the
+                next drain repeats them. Refuses while a process holds the store open.
+
+                  --end T        stop before the first record, in log order, stamped after T
+                  --format F     as for export: ndjson (default), json, csv, bulk-docs
+                  --fields LIST  csv columns, as for export
+                  -o FILE        write to FILE instead of standard output
+                  --quiet        no progress line on standard error
+                """,
+            valueOptions: ["--end", "--format", "--fields", "-o"],
+            flagOptions: ["--quiet"],
+            run: DrainCommand.run
+        ),
     ]
 
     static var overview: String {

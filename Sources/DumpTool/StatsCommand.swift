@@ -28,6 +28,12 @@ enum StatsCommand {
             lines.append("time span      none: no record has a timestamp")
         }
         lines.append("index memory   \(statistics.indexMemoryBytes) bytes when opened")
+        do {
+            let cursor = try ConsumerCursor.read(directory: directory)
+            lines.append("drain cursor   " + (cursor.map { "after sequence \($0)" } ?? "none: nothing drained yet"))
+        } catch {
+            lines.append("drain cursor   unreadable: \(error.message)")
+        }
         if let holder = LogStore.writerProcess(directory: directory) {
             lines.append("writer         process \(holder) holds the store open; figures are a snapshot")
         }

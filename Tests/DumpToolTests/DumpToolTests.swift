@@ -170,3 +170,185 @@ import Testing
         #expect(try dump(["export", "--help"]).text.contains("--fields"))
     }
 }
+
+/// `drain` and `compact`, which change a store, on stores built in the test.
+@Suite struct DumpToolChangeTests {
+    private let directory = TemporaryDirectory()
+
+    private var executable: URL {
+        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+            .appendingPathComponent("logstore-dump")
+    }
+
+    private func dump(_ arguments: [String]) throws -> (status: Int32, output: [UInt8], error: String) {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        let output = Pipe()
+        let error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        let errorData = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, Array(outputData), String(decoding: errorData, as: UTF8.self))
+    }
+
+    private static func configuration(segmentBytes: Int = 4 * 1024) -> LogStore.Configuration {
+        var configuration = LogStore.Configuration()
+        configuration.logger = .disabled
+        configuration.maximumSegmentBytes = segmentBytes
+        return configuration
+    }
+
+    private static func payload(_ number: Int) -> [UInt8] {
+        Array(#"{"timestamp":\#(1_000_000 + number),"n":\#(number),"pad":"abcdefghijklmnopqrstuvwxyz"}"#.utf8)
+    }
+
+    /// Appends records `range` to the store at `path`, one batch each.
+    private func append(_ range: Range<Int>, to path: String) throws {
+        let store = try LogStore(directory: path, configuration: Self.configuration())
+        for number in range {
+            _ = try store.append(NewRecord(timestamp: Double(1_000_000 + number), payload: Self.payload(number)))
+        }
+        store.close()
+    }
+
+    private static func numbers(in ndjson: [UInt8]) -> [Int] {
+        String(decoding: ndjson, as: UTF8.self).split(separator: "\n").compactMap { line in
+            line.split(separator: ",").first { $0.hasPrefix(#""n":"#) }.flatMap { Int($0.dropFirst(4)) }
+        }
+    }
+
+    @Test func drainTakesEachRecordOnce() throws {
+        let store = directory.appending("store")
+        try append(0..<50, to: store)
+        let first = try dump(["drain", store, "--quiet"])
+        #expect(first.status == 0, "\(first.error)")
+        #expect(Self.numbers(in: first.output) == Array(0..<50))
+        let again = try dump(["drain", store, "--quiet"])
+        #expect(again.status == 0)
+        #expect(again.output.isEmpty)
+
+        try append(50..<60, to: store)
+        let file = directory.appending("drained.ndjson")
+        #expect(try dump(["drain", store, "-o", file, "--quiet"]).status == 0)
+        #expect(Self.numbers(in: try FileSystem.readFile(file)) == Array(50..<60))
+        #expect(try ConsumerCursor.read(directory: store) == 60)
+    }
+
+    @Test func drainStopsAtEnd() throws {
+        let store = directory.appending("store")
+        try append(0..<20, to: store)
+        let partial = try dump(["drain", store, "--end", "1000009", "--quiet"])
+        #expect(Self.numbers(in: partial.output) == Array(0..<10))
+        let rest = try dump(["drain", store, "--quiet"])
+        #expect(Self.numbers(in: rest.output) == Array(10..<20))
+    }
+
+    @Test func drainAfterKillRepeatsAndNeverLoses() throws {
+        let store = directory.appending("store")
+        try append(0..<3000, to: store)
+        var delivered = Set<Int>()
+        for round in 0..<6 {
+            let output = directory.appending("round-\(round).ndjson")
+            let process = Process()
+            process.executableURL = executable
+            process.arguments = ["drain", store, "-o", output, "--quiet"]
+            try process.run()
+            usleep(UInt32.random(in: 0...40_000))
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            delivered.formUnion(Self.numbers(in: (try? FileSystem.readFile(output)) ?? []))
+            // Whatever the cursor says was taken must have been delivered.
+            let cursor = try ConsumerCursor.read(directory: store) ?? 0
+            #expect((0..<Int(cursor)).allSatisfy(delivered.contains), "round \(round): cursor \(cursor)")
+        }
+        let last = try dump(["drain", store, "--quiet"])
+        #expect(last.status == 0, "\(last.error)")
+        delivered.formUnion(Self.numbers(in: last.output))
+        #expect(delivered == Set(0..<3000))
+    }
+
+    @Test func changingCommandsRefuseALiveStore() throws {
+        let path = directory.appending("store")
+        let store = try LogStore(directory: path, configuration: Self.configuration())
+        _ = try store.append(NewRecord(timestamp: 1, payload: Self.payload(1)))
+        for command in ["drain", "compact"] {
+            let run = try dump([command, path, "--quiet"].filter { command == "drain" || $0 != "--quiet" })
+            #expect(run.status == 1, "\(command)")
+            #expect(run.error.contains("open for writing in another process"), "\(command): \(run.error)")
+            #expect(run.error.contains("\(getpid())"), "\(command): \(run.error)")
+        }
+        store.close()
+    }
+
+    @Test func compactDropsDrainedRecordsAndMergesSmallSegments() throws {
+        let store = directory.appending("store")
+        try append(0..<400, to: store)
+        let before = try DirectoryCopy.segmentNames(in: store).count
+        #expect(before > 10)
+        _ = try dump(["drain", store, "--end", "1000149", "--quiet"])
+
+        let dryRun = try dump(["compact", store, "--dry-run"])
+        #expect(dryRun.status == 0, "\(dryRun.error)")
+        #expect(String(decoding: dryRun.output, as: UTF8.self).contains("would "))
+        #expect(try DirectoryCopy.segmentNames(in: store).count == before)
+
+        let compacted = try dump(["compact", store])
+        #expect(compacted.status == 0, "\(compacted.error)")
+        #expect(try DirectoryCopy.segmentNames(in: store).count < before / 2)
+        let verify = try dump(["verify", store])
+        #expect(verify.status == 0, "\(String(decoding: verify.output, as: UTF8.self))")
+        let remaining = try dump(["export", store])
+        #expect(Self.numbers(in: remaining.output) == Array(150..<400))
+
+        try append(400..<410, to: store)
+        let next = try dump(["drain", store, "--quiet"])
+        #expect(Self.numbers(in: next.output) == Array(150..<410))
+    }
+
+    @Test func compactAppliesRetentionByAppendTime() throws {
+        let store = directory.appending("store")
+        try append(0..<200, to: store)
+        let segments = try DirectoryCopy.segmentNames(in: store)
+        let run = try dump(["compact", store, "--before", "2999-01-01", "--merge-below", "0"])
+        #expect(run.status == 0, "\(run.error)")
+        // The newest segment stays; every older one goes.
+        #expect(try DirectoryCopy.segmentNames(in: store) == [segments.last!])
+        #expect(try dump(["verify", store]).status == 0)
+        #expect(try dump(["compact", store, "--before", "someday"]).status == 64)
+    }
+
+    @Test func compactionKilledAtRandomLosesNothing() throws {
+        let template = directory.appending("template")
+        try append(0..<1500, to: template)
+        _ = try dump(["drain", template, "--end", "1000299", "--quiet"])
+        for round in 0..<12 {
+            let store = directory.appending("round-\(round)")
+            try DirectoryCopy.copyStore(from: template, to: store)
+            let process = Process()
+            process.executableURL = executable
+            process.arguments = ["compact", store]
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            usleep(UInt32.random(in: 0...30_000))
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+
+            let opened = try LogStore(directory: store, configuration: Self.configuration())
+            var cursor = try opened.records(fromSequence: 0)
+            var numbers: [Int] = []
+            while let record = try cursor.next() {
+                numbers += Self.numbers(in: record.payload + [UInt8(ascii: "\n")])
+            }
+            opened.close()
+            // Some of the drained prefix may be gone; everything after it is there, once.
+            let start = numbers.first ?? 0
+            #expect(start <= 300, "round \(round)")
+            #expect(numbers == Array(start..<1500), "round \(round)")
+            #expect(try dump(["verify", store]).status == 0, "round \(round)")
+        }
+    }
+}

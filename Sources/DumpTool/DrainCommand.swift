@@ -1,0 +1,94 @@
+import LogStore
+import Logging
+import SystemCalls
+
+/// `logstore-dump drain DIR`: the piggybank's read-once take.
+///
+/// Delivery is at least once: the records go out (and, with `-o`, are flushed to the file) before
+/// the cursor moves past them, so a crash in between makes the next drain send them again, and
+/// never skips one.
+enum DrainCommand {
+    static func run(_ arguments: DumpArguments) throws {
+        let directory = try arguments.requireDirectory()
+        let formatName = arguments["--format"] ?? ExportFormat.ndjson.rawValue
+        guard let format = ExportFormat(rawValue: formatName) else {
+            throw UsageError(
+                "--format is '\(formatName)'; use one of \(ExportFormat.allCases.map(\.rawValue).joined(separator: ", "))"
+            )
+        }
+        let fields = arguments["--fields"].map { $0.split(separator: ",").map(String.init) } ?? []
+        var writer = try ExportWriter(format: format, fields: fields)
+        let end = try arguments.number("--end")
+        guard FileSystem.isDirectory(directory) else {
+            throw CommandFailure("\(directory) is not a directory; give a store directory such as ./data/bid_kpi")
+        }
+
+        // Opening for writing takes the store's lock, so no server appends or compacts meanwhile.
+        var configuration = LogStore.Configuration()
+        configuration.createIfMissing = false
+        configuration.logger = Logger(label: "logstore-dump", level: .warning, handler: StandardErrorLogHandler())
+        let store: LogStore
+        let cursor: UInt64?
+        do {
+            store = try LogStore(directory: directory, configuration: configuration)
+            cursor = try ConsumerCursor.read(directory: directory)
+        } catch {
+            throw CommandFailure("cannot drain \(directory): \(error.message)")
+        }
+        defer { store.close() }
+
+        var records: RecordCursor
+        do {
+            records = try store.records(fromSequence: (cursor ?? 0) + 1)
+        } catch {
+            throw CommandFailure(error.message)
+        }
+        let statistics = store.statistics()
+        let remaining = statistics.sequenceRange.map { Int($0.upperBound) - Int(cursor ?? 0) } ?? 0
+        let sink = try OutputSink(path: arguments["-o"])
+        let progress = ProgressLine(label: "drain", totalRecords: max(0, remaining), quiet: arguments.has("--quiet"))
+        try sink.write(writer.opening())
+        var taken = 0
+        var last = cursor
+        var output: [UInt8] = []
+        while true {
+            let record: Record?
+            do {
+                record = try records.next()
+            } catch {
+                throw CommandFailure("reading the store failed after \(taken) records: \(error.message)")
+            }
+            guard let record else {
+                break
+            }
+            // With --end, the drain stops at the first record stamped later, in log order.
+            if let end, let timestamp = record.timestamp, timestamp > end {
+                break
+            }
+            output.removeAll(keepingCapacity: true)
+            _ = try writer.append(record, from: store, to: &output)
+            try sink.write(output)
+            taken += 1
+            last = record.sequence
+            progress.update(records: taken, bytes: sink.byteCount)
+        }
+        try sink.write(writer.closing())
+        try sink.finish()
+        progress.finish(records: taken, bytes: sink.byteCount)
+
+        if let last, last != cursor {
+            do {
+                try ConsumerCursor.write(last, directory: directory)
+            } catch {
+                throw CommandFailure(
+                    "the records went out but the cursor was not saved, so the next drain repeats them: \(error.message)"
+                )
+            }
+        }
+        if !arguments.has("--quiet") {
+            StandardStreams.writeError(
+                "drained \(taken) records; the cursor is at \(last.map(String.init) ?? "none")\n"
+            )
+        }
+    }
+}
