@@ -37,10 +37,8 @@ final class ChangeWaiters: Sendable {
             wake(.wake)
             return nil
         }
-        let (seconds, attoseconds) = heartbeat.components
-        let delay = DispatchTimeInterval.nanoseconds(
-            Int(clamping: seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-        )
+        // A heartbeat of years is as good as none; clamping keeps the sum from overflowing.
+        let delay = DispatchTimeInterval.nanoseconds(Int(clamping: max(0, heartbeat.nanosecondsClamped)))
         timers.asyncAfter(deadline: .now() + delay) { [self] in
             let waiter = state.withLock { $0.waiting.removeValue(forKey: token) }
             waiter?(.idle)

@@ -58,13 +58,10 @@ final class ChangesFeed: ResponseStream, Sendable {
         self.database = database
         self.options = options
         head = database.store.nextSequence
-        let (seconds, attoseconds) = options.timeout.components
-        let timeout =
-            Int64(clamping: seconds).multipliedReportingOverflow(by: 1_000_000_000).partialValue
-            &+ attoseconds / 1_000_000_000
-        state = Mutex(
-            State(next: options.first, deadline: SystemClock.monotonicNanoseconds() &+ timeout)
+        let (deadline, overflow) = SystemClock.monotonicNanoseconds().addingReportingOverflow(
+            max(0, options.timeout.nanosecondsClamped)
         )
+        state = Mutex(State(next: options.first, deadline: overflow ? .max : deadline))
     }
 
     var contentType: String {

@@ -38,7 +38,7 @@ extension CouchService {
             guard let sequence = CouchSequence.parse(value) else {
                 throw .badRequest("Malformed sequence supplied in 'since' parameter: \(text)")
             }
-            options.first = sequence + 1
+            options.first = sequence == .max ? .max : sequence + 1
         }
         if let limit = call.query["limit"] {
             guard let value = Int(limit), value >= 0 else {
