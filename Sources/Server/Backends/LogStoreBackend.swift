@@ -57,35 +57,74 @@ public final class LogStoreBackend: StorageBackend {
     }
 
     public func range(_ query: RangeQuery) -> any BlobSource {
+        let store = store
+        // Documents written through the CouchDB API leave superseded revisions and tombstones in
+        // the log; only then does each record need a check, and the limit must count after it.
+        let filters = store.statistics().documentRecordCount > 0
         do throws(LogStoreError) {
             let cursor = try store.records(
                 from: query.start,
                 through: query.end,
-                limit: query.limit,
+                limit: filters ? nil : query.limit,
                 descending: query.descending
             )
-            return LogStoreBlobSource(cursor: cursor)
+            var isCurrent: (@Sendable (Record) -> Bool)?
+            if filters {
+                isCurrent = { @Sendable record in Self.isCurrent(record, in: store) }
+            }
+            return LogStoreBlobSource(cursor: cursor, isCurrent: isCurrent, limit: filters ? query.limit : nil)
         } catch {
             return FailedBlobSource(error: Self.backendError(error))
         }
     }
 
+    /// True unless the record is a superseded revision, a tombstone, a design or local document,
+    /// or a plain record that a document revision replaced: the records `/wsapi` shows.
+    static func isCurrent(_ record: Record, in store: LogStore) -> Bool {
+        guard let id = record.documentID else {
+            let derived = RecordID.make(timestamp: record.timestamp, sequence: record.sequence)
+            return store.latestSequence(documentID: derived) == nil
+        }
+        return !record.isDeleted && !id.hasPrefix("_") && store.latestSequence(documentID: id) == record.sequence
+    }
+
+    /// NOTE: once a store holds documents written through the CouchDB API, a count reads every
+    /// record in its range to leave out superseded revisions; without them it takes O(log n).
     public func count(start: Double?, end: Double?, completion: @escaping @Sendable (Result<Int, BackendError>) -> Void)
     {
-        if start == nil && end == nil {
-            completion(.success(store.count))
-            return
-        }
+        let store = store
         do throws(LogStoreError) {
-            completion(.success(try store.count(from: start, through: end)))
+            guard store.statistics().documentRecordCount > 0 else {
+                let count = start == nil && end == nil ? store.count : try store.count(from: start, through: end)
+                completion(.success(count))
+                return
+            }
+            var cursor =
+                start == nil && end == nil
+                ? try store.records(fromSequence: 0) : try store.records(from: start, through: end)
+            var count = 0
+            while let record = try cursor.next() {
+                if Self.isCurrent(record, in: store) {
+                    count += 1
+                }
+            }
+            completion(.success(count))
         } catch {
             completion(.failure(Self.backendError(error)))
         }
     }
 
     public func last(completion: @escaping @Sendable (Result<StoredBlob?, BackendError>) -> Void) {
+        let store = store
         do throws(LogStoreError) {
-            completion(.success(try store.newest().map { Self.blob($0) }))
+            var cursor = try store.records(descending: true)
+            while let record = try cursor.next() {
+                if Self.isCurrent(record, in: store) {
+                    completion(.success(Self.blob(record)))
+                    return
+                }
+            }
+            completion(.success(nil))
         } catch {
             completion(.failure(Self.backendError(error)))
         }
@@ -116,7 +155,9 @@ public final class LogStoreBackend: StorageBackend {
         case .now:
             first = store.nextSequence
         case .after(let text):
-            first = (UInt64(String(decoding: text, as: UTF8.self)) ?? 0) + 1
+            // After the largest sequence number nothing can follow; the feed then only waits.
+            let after = UInt64(String(decoding: text, as: UTF8.self)) ?? 0
+            first = after == .max ? .max : after + 1
         }
         return LogStoreChangeSource(backend: self, next: first)
     }
@@ -225,19 +266,28 @@ final class LogStoreBlobSource: BlobSource, @unchecked Sendable {
     // @unchecked: the connection pulls one page at a time and waits for its completion before
     // pulling again, so `cursor` is never used by two threads at once; `lock` makes sure of it.
     private var cursor: RecordCursor
+    private let isCurrent: (@Sendable (Record) -> Bool)?
+    /// Blobs still to return when the source counts them itself; nil when the cursor does.
+    private var remaining: Int?
     private let lock = Mutex(())
 
-    init(cursor: RecordCursor) {
+    init(cursor: RecordCursor, isCurrent: (@Sendable (Record) -> Bool)? = nil, limit: Int? = nil) {
         self.cursor = cursor
+        self.isCurrent = isCurrent
+        remaining = limit
     }
 
     func next(maximum: Int, completion: @escaping @Sendable (Result<[StoredBlob], BackendError>) -> Void) {
         let page: Result<[StoredBlob], BackendError> = lock.withLock { _ in
             var blobs: [StoredBlob] = []
             do throws(LogStoreError) {
-                while blobs.count < maximum, let record = try cursor.next() {
+                while blobs.count < min(maximum, remaining ?? .max), let record = try cursor.next() {
+                    if let isCurrent, !isCurrent(record) {
+                        continue
+                    }
                     blobs.append(LogStoreBackend.blob(record, withRevision: false))
                 }
+                remaining = remaining.map { $0 - blobs.count }
                 return .success(blobs)
             } catch {
                 return .failure(LogStoreBackend.backendError(error))
