@@ -5,9 +5,9 @@ import SystemCalls
 /// The databases of the CouchDB API: one LogStore directory each under the data directory.
 ///
 /// A database name may contain `/`, which a directory name cannot, so the directory of
-/// `logs/2026` is `logs%2F2026`. The mapping is one to one because `%` is not allowed in a
-/// database name. Stores open on first use and stay open until they are deleted or the server
-/// stops.
+/// `logs/2026` is `logs@2026`. The mapping is one to one because `@` is not allowed in a
+/// database name, and keeps the length, so every valid name (up to 238 bytes) fits a directory
+/// name. Stores open on first use and stay open until they are deleted or the server stops.
 ///
 /// The database that backs the `/wsapi` API is shared, so both APIs read and write the same
 /// records. Deleting it through the CouchDB API drops its records and hides it, as a deleted
@@ -25,6 +25,8 @@ public final class CouchCatalog: Sendable {
         var databases: [String: CouchDatabase] = [:]
         /// True after the shared database was deleted, until it is created or written again.
         var sharedDeleted = false
+        /// Databases whose files are being deleted; they neither open nor get created meanwhile.
+        var deleting: Set<String> = []
     }
 
     /// - Parameters:
@@ -79,7 +81,7 @@ public final class CouchCatalog: Sendable {
 
     /// The directory that holds database `name`.
     public func directory(of name: String) -> String {
-        dataDirectory + "/" + name.replacing("/", with: "%2F")
+        dataDirectory + "/" + name.replacing("/", with: "@")
     }
 
     /// The open database `name`, opening its store when its directory exists; nil when there is
@@ -127,14 +129,24 @@ public final class CouchCatalog: Sendable {
             if let database = state.databases[name] {
                 return create ? .failure(.exists(name)) : .success(database)
             }
+            guard !state.deleting.contains(name) else {
+                return create
+                    ? .failure(.storage("database \(name) is being deleted; try again")) : .failure(.missing(name))
+            }
             var configuration = configuration
             configuration.createIfMissing = create
+            let path = directory(of: name)
+            let existed = FileSystem.isDirectory(path)
             do throws(LogStoreError) {
-                let store = try LogStore(directory: directory(of: name), configuration: configuration)
+                let store = try LogStore(directory: path, configuration: configuration)
                 let database = CouchDatabase(name: name, store: store)
                 state.databases[name] = database
                 return .success(database)
             } catch {
+                // A create that failed half way must not leave a directory that blocks the name.
+                if create && !existed {
+                    try? FileSystem.removeTree(path)
+                }
                 return .failure(.storage("cannot open database \(name): \(error.message)"))
             }
         }
@@ -146,13 +158,24 @@ public final class CouchCatalog: Sendable {
         guard let database = try database(name) else {
             throw .missing(name)
         }
-        state.withLock { _ = $0.databases.removeValue(forKey: name) }
-        database.close()
-        do {
-            try FileSystem.removeTree(directory(of: name))
-        } catch {
-            throw .storage("cannot remove the files of database \(name): \(error.reason)")
+        state.withLock { state in
+            state.databases.removeValue(forKey: name)
+            state.deleting.insert(name)
         }
+        defer { state.withLock { _ = $0.deleting.remove(name) } }
+        // Closing finishes the appends in flight; they were acknowledged before the delete, which
+        // then removes them, as in CouchDB.
+        database.close()
+        // One rename takes the directory away at once, so no request can open the store while its
+        // files are removed; the removal of the renamed directory comes after.
+        let trash = dataDirectory + "/.deleted-" + UUIDs.make()
+        do {
+            try FileSystem.rename(directory(of: name), to: trash)
+            try FileSystem.synchronizeDirectory(dataDirectory)
+        } catch {
+            throw .storage("cannot delete database \(name): \(error.reason)")
+        }
+        try? FileSystem.removeTree(trash)
         if name == sharedName, let sharedBackend {
             try replaceShared(name, backend: sharedBackend)
         }
@@ -183,7 +206,7 @@ public final class CouchCatalog: Sendable {
         var names = Set(open)
         let entries = (try? FileSystem.contentsOfDirectory(dataDirectory)) ?? []
         for entry in entries where FileSystem.isDirectory(dataDirectory + "/" + entry) {
-            let name = entry.replacing("%2F", with: "/")
+            let name = entry.replacing("@", with: "/")
             if Self.isValidName(name) && FileSystem.exists(dataDirectory + "/" + entry + "/LOCK") {
                 names.insert(name)
             }
