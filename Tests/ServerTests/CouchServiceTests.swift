@@ -1,5 +1,6 @@
 import Foundation
 import Server
+import Synchronization
 import TestSupport
 import Testing
 
@@ -96,7 +97,7 @@ import Testing
         #expect(try wsapi.request("POST", "/wsapi/interaction_data", headers: [Self.json], body: blob).status == 201)
         #expect(try object(try send(connection, "GET", "/kpi"))["doc_count"] as? Int == 1)
         #expect(try send(connection, "PUT", "/kpi").status == 412)
-        #expect(!FileManager.default.fileExists(atPath: directory.path + "/logs%2F2026"))
+        #expect(!FileManager.default.fileExists(atPath: directory.path + "/logs@2026"))
     }
 
     @Test func keepsRevisionsTheLogStructuredWay() throws {
@@ -277,6 +278,18 @@ import Testing
         let range = try wsapi.request("GET", "/wsapi/interaction_data?start=1333046104400&format=docs")
         #expect(range.text == #"[{"timestamp":1333046104400,"via":"couch"}]"# + "\n")
         #expect(try wsapi.request("GET", "/wsapi/interaction_data/count").text == "2")
+
+        // A revision written through the CouchDB API replaces the record in /wsapi too.
+        let revision = try #require(document["_rev"] as? String)
+        let updated = #"{"timestamp":1333046104322,"lang":"fr","_rev":""# + revision + #""}"#
+        #expect(try send(connection, "PUT", "/kpi/" + id, updated).status == 201)
+        let languages = try wsapi.request("GET", "/wsapi/interaction_data?format=docs&end=1333046104399")
+        #expect(languages.text == #"[{"timestamp":1333046104322,"lang":"fr"}]"# + "\n")
+        #expect(try wsapi.request("GET", "/wsapi/interaction_data/count").text == "2")
+        let current = try #require(try object(try send(connection, "GET", "/kpi/" + id))["_rev"] as? String)
+        #expect(try send(connection, "DELETE", "/kpi/\(id)?rev=\(current)").status == 200)
+        #expect(try wsapi.request("GET", "/wsapi/interaction_data/count").text == "1")
+        #expect(try wsapi.request("GET", "/wsapi/interaction_data?format=docs").text.contains("couch"))
     }
 
     @Test func normalChangesFeedHasCouchDBsLayout() throws {
@@ -430,5 +443,171 @@ import Testing
         let information = try object(try send(connection, "GET", "/db"))
         #expect(information["doc_count"] as? Int == 1)
         #expect(information["doc_del_count"] as? Int == 1)
+    }
+
+    @Test func hostileParametersGetErrorsNotCrashes() throws {
+        let server = try TestCouchServer(directory: directory.path)
+        let connection = try server.connectCouch()
+        _ = try send(connection, "PUT", "/db")
+        let largest = try send(connection, "GET", "/db/_changes?since=18446744073709551615")
+        #expect(largest.status == 200)
+        let quoted = try send(
+            connection,
+            "GET",
+            "/db/_changes?since=%2218446744073709551615-ls%22&feed=longpoll&timeout=10"
+        )
+        #expect(quoted.status == 200)
+        let beat = try send(
+            connection,
+            "GET",
+            "/db/_changes?feed=continuous&heartbeat=10000000000000&timeout=10&limit=0"
+        )
+        #expect(beat.status == 200)
+        let endless = try server.connectCouch()
+        try endless.send(
+            "GET /db/_changes?feed=longpoll&since=now&timeout=9223372036854775807 HTTP/1.1\r\nHost: x\r\n\r\n"
+        )
+        _ = try endless.readResponse(forHead: true)
+        #expect(try endless.readChunk() == Array("{\"results\":[\n".utf8))
+        _ = try send(connection, "PUT", "/db/wake", "{}")
+        var rest = ""
+        while let chunk = try endless.readChunk() {
+            rest += String(decoding: chunk, as: UTF8.self)
+        }
+        #expect(rest.contains(#""id":"wake""#))
+        let wsapi = try server.connectWSAPI()
+        try wsapi.send("GET /wsapi/interaction_data/stream?since=18446744073709551615 HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try wsapi.readResponse(forHead: true).status == 200)
+        #expect(try send(connection, "GET", "/").status == 200)
+    }
+
+    @Test func reservedIDsCannotBeTaken() throws {
+        let server = try TestCouchServer(directory: directory.path)
+        let connection = try server.connectCouch()
+        _ = try send(connection, "PUT", "/db")
+        let squat = try send(connection, "PUT", "/db/1333046104999-0000000000000001", #"{"timestamp":1}"#)
+        #expect(squat.status == 400)
+        #expect(try object(squat)["error"] as? String == "illegal_docid")
+        #expect(try send(connection, "PUT", "/db/x0000000000000001", "{}").status == 400)
+        let posted = try object(try send(connection, "POST", "/db", #"{"timestamp":1333046104999}"#))
+        let id = try #require(posted["id"] as? String)
+        #expect(id == "1333046104999-0000000000000001")
+        // Updating the derived-id document itself is fine.
+        let update = try send(
+            connection,
+            "PUT",
+            "/db/" + id,
+            #"{"timestamp":1333046104999,"v":2,"_rev":"\#(posted["rev"] as! String)"}"#
+        )
+        #expect(update.status == 201)
+        let history = try object(try send(connection, "GET", "/db/\(id)?revs=true"))
+        let revisions = try #require(history["_revisions"] as? [String: Any])
+        #expect(revisions["start"] as? Int == 2)
+        #expect((revisions["ids"] as? [String])?.count == 2)
+    }
+
+    @Test func oddTimestampsStayListed() throws {
+        let server = try TestCouchServer(directory: directory.path)
+        let connection = try server.connectCouch()
+        _ = try send(connection, "PUT", "/db")
+        _ = try send(
+            connection,
+            "POST",
+            "/db/_bulk_docs",
+            #"{"docs":[{"timestamp":-5,"k":"negative"},{"timestamp":1.3e15,"k":"micro"},{"timestamp":10,"k":"plain"},{"_id":"zed","k":"named"}]}"#
+        )
+        let all = try object(try send(connection, "GET", "/db/_all_docs"))
+        let rows = try #require(all["rows"] as? [[String: Any]])
+        #expect(all["total_rows"] as? Int == 4)
+        #expect(rows.count == 4)
+        let ids = rows.compactMap { $0["id"] as? String }
+        #expect(ids.filter { $0.hasPrefix("x") }.count == 2)
+        #expect(ids.last == "zed")
+        let found = try object(try send(connection, "POST", "/db/_find", #"{"selector":{"k":{"$gt":null}}}"#))
+        #expect((found["docs"] as? [Any])?.count == 4)
+    }
+
+    @Test func findHonoursLimitSortAndMissingFields() throws {
+        let server = try TestCouchServer(directory: directory.path)
+        let connection = try server.connectCouch()
+        _ = try send(connection, "PUT", "/db")
+        _ = try send(connection, "PUT", "/db/a", #"{"timestamp":3}"#)
+        _ = try send(connection, "PUT", "/db/b", #"{"timestamp":1}"#)
+        _ = try send(connection, "PUT", "/db/c", #"{"timestamp":2}"#)
+        _ = try send(connection, "POST", "/db", #"{"note":"no timestamp"}"#)
+        let none = try object(try send(connection, "POST", "/db/_find", #"{"selector":{},"limit":0}"#))
+        #expect((none["docs"] as? [Any])?.isEmpty == true)
+        let byID = try object(
+            try send(connection, "POST", "/db/_find", #"{"selector":{"timestamp":{"$gt":0}},"sort":[{"_id":"desc"}]}"#)
+        )
+        #expect((byID["docs"] as? [[String: Any]])?.compactMap { $0["_id"] as? String } == ["c", "b", "a"])
+        let byTime = try object(try send(connection, "POST", "/db/_find", #"{"selector":{},"sort":["timestamp"]}"#))
+        #expect((byTime["docs"] as? [[String: Any]])?.compactMap { $0["timestamp"] as? Int } == [1, 2, 3])
+    }
+
+    @Test func documentEdgesFollowCouchDB() throws {
+        let server = try TestCouchServer(directory: directory.path)
+        let connection = try server.connectCouch()
+        _ = try send(connection, "PUT", "/db")
+        let duplicate = try object(try send(connection, "PUT", "/db/dup", #"{"a":1,"a":2}"#))
+        #expect(duplicate["ok"] as? Bool == true)
+        #expect(try send(connection, "GET", "/db/dup").text.hasSuffix(#""a":2}"# + "\n"))
+        #expect(try send(connection, "PUT", "/db/flag", #"{"_deleted":"yes"}"#).status == 400)
+        let tombstone = try JSONSerialization.jsonObject(
+            with: Data(try send(connection, "POST", "/db/_bulk_docs", #"{"docs":[{"_deleted":true}]}"#).body)
+        )
+        #expect((tombstone as? [[String: Any]])?.first?["ok"] as? Bool == true)
+        #expect(try object(try send(connection, "GET", "/db"))["doc_count"] as? Int == 1)
+        #expect(try send(connection, "POST", "/db/_bulk_docs", #"{"docs":[],"new_edits":"false"}"#).status == 400)
+        #expect(try send(connection, "GET", "/db/_all_docs?startkey=%22c%22&endkey=%22a%22").status == 400)
+        #expect(try send(connection, "COPY", "/db/dup?rev=garbage", headers: [("Destination", "copy")]).status == 400)
+        _ = try send(connection, "POST", "/db/_index", #"{"index":{"fields":["timestamp"]},"ddoc":"idx","name":"ts"}"#)
+        #expect(try send(connection, "DELETE", "/db/_index/_design/idx/json/ts").status == 200)
+    }
+
+    @Test func deletingADatabaseDuringWritesIsAtomic() throws {
+        let server = try TestCouchServer(directory: directory.path)
+        let connection = try server.connectCouch()
+        for round in 0..<5 {
+            #expect(try send(connection, "PUT", "/busy").status == 201, "round \(round)")
+            let port = server.couch.port
+            let stop = Mutex(false)
+            let acknowledged = Mutex<[String]>([])
+            let group = DispatchGroup()
+            for number in 0..<4 {
+                DispatchQueue.global().async(group: group) {
+                    guard let writer = try? RawHTTPConnection(port: port) else {
+                        return
+                    }
+                    var count = 0
+                    while !stop.withLock({ $0 }) {
+                        let id = "w\(number)-\(count)"
+                        count += 1
+                        guard
+                            let response = try? writer.request(
+                                "PUT",
+                                "/busy/" + id,
+                                headers: [("Content-Type", "application/json")],
+                                body: Array("{}".utf8)
+                            )
+                        else {
+                            return
+                        }
+                        if response.status == 201 {
+                            acknowledged.withLock { $0.append(id) }
+                        }
+                    }
+                }
+            }
+            usleep(50_000)
+            let deleted = try send(connection, "DELETE", "/busy")
+            #expect(deleted.status == 200, "round \(round): \(deleted.text)")
+            stop.withLock { $0 = true }
+            group.wait()
+            // Whatever was acknowledged went with the database; nothing half-deleted stays.
+            #expect(try send(connection, "GET", "/busy").status == 404, "round \(round)")
+        }
+        let names = try JSONSerialization.jsonObject(with: Data(try send(connection, "GET", "/_all_dbs").body))
+        #expect(names as? [String] == ["kpi"])
     }
 }

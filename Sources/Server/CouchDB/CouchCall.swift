@@ -8,15 +8,14 @@ struct CouchCall: Sendable {
     /// as CouchDB requires for database names like `logs/2026`.
     let segments: [String]
     let query: QueryParameters
-    /// The request body, inflated when it came with `Content-Encoding: gzip`.
-    let body: [UInt8]
+    /// The request body, inflated by `decodeBody` when it came with `Content-Encoding: gzip`.
+    private(set) var body: [UInt8]
     let maximumJSONDepth: Int
     private let completion: @Sendable (HTTPResponse) -> Void
 
     init(
         request: HTTPRequest,
         maximumJSONDepth: Int,
-        maximumBodyBytes: Int,
         completion: @escaping @Sendable (HTTPResponse) -> Void
     ) throws(CouchError) {
         self.request = request
@@ -38,7 +37,13 @@ struct CouchCall: Sendable {
         } catch {
             throw .badRequest("the query string is malformed: \(error.reason)")
         }
-        body = try Self.decodedBody(request, maximumBytes: maximumBodyBytes)
+        body = request.body
+    }
+
+    /// Removes the body's content coding. Called after authentication, so an unauthenticated
+    /// client cannot make the server inflate anything.
+    mutating func decodeBody(maximumBytes: Int) throws(CouchError) {
+        body = try Self.decodedBody(request, maximumBytes: maximumBytes)
     }
 
     /// The body with its content coding removed: `gzip` (which some clients apply to every

@@ -19,6 +19,7 @@ public final class CouchDatabase: Sendable {
     private let table: Mutex<[String: DocumentState]>
     let waiters: ChangeWaiters
     private let observer: Mutex<AppendObserverToken?>
+    private let history: RevisionHistory
 
     /// What the write path knows of a document with an explicit id: its newest revision, durable
     /// or on its way to the writer.
@@ -45,6 +46,7 @@ public final class CouchDatabase: Sendable {
             )
         }
         table = Mutex(documents)
+        history = RevisionHistory(store: store)
         waiters = ChangeWaiters(head: store.nextSequence)
         let waiters = waiters
         observer = Mutex(store.addAppendObserver { sequences in waiters.advance(to: sequences.upperBound + 1) })
@@ -124,26 +126,53 @@ public final class CouchDatabase: Sendable {
         return try revisions(id: id).last { $0.revision == revision }
     }
 
-    /// Every stored revision of document `id`, oldest first.
-    ///
-    /// NOTE: this reads the whole log, as nothing indexes old revisions.
+    /// Every stored revision of document `id`, oldest first: for a document whose id is derived
+    /// from a plain record, that record first.
     public func revisions(id: String) throws(CouchError) -> [CouchDocument] {
         var found: [CouchDocument] = []
         do {
-            var cursor = try store.records(fromSequence: 0)
-            while let record = try cursor.next() {
-                if record.documentID == id {
+            if let sequence = RecordID.sequence(in: id), let record = try store.record(sequence: sequence),
+                record.documentID == nil, RecordID.make(timestamp: record.timestamp, sequence: sequence) == id
+            {
+                found.append(CouchDocument(plain: record))
+            }
+            for entry in try history.entries(of: id) {
+                if let record = try store.record(sequence: entry.sequence) {
                     found.append(CouchDocument(record: record, id: id))
-                } else if record.documentID == nil, RecordID.sequence(in: id) == record.sequence,
-                    RecordID.make(timestamp: record.timestamp, sequence: record.sequence) == id
-                {
-                    found.append(CouchDocument(plain: record))
                 }
             }
-        } catch {
+        } catch let error as LogStoreError {
             throw .storage(error)
+        } catch let error as CouchError {
+            throw error
+        } catch {
+            preconditionFailure("unexpected error \(error)")
         }
         return found
+    }
+
+    /// The revision ids of document `id` up to and including `revision`, newest first, as
+    /// `_revisions` lists them.
+    func revisionPath(id: String, through revision: String) throws(CouchError) -> [String] {
+        var path: [String] = []
+        let plain = try document(id: id).flatMap { $0.isPlainRecord ? $0.revision : nil }
+        if let plain {
+            path.append(plain)
+        }
+        if path.isEmpty, let sequence = RecordID.sequence(in: id) {
+            // A derived-id document replaced by an explicit revision: its first revision is the
+            // plain record's.
+            if let record = try? store.record(sequence: sequence), record.documentID == nil,
+                RecordID.make(timestamp: record.timestamp, sequence: sequence) == id
+            {
+                path.append(CouchDocument(plain: record).revision)
+            }
+        }
+        path += try history.entries(of: id).map(\.revision)
+        if let end = path.lastIndex(of: revision) {
+            path = Array(path[...end])
+        }
+        return path.reversed()
     }
 
     /// True when document `id`'s newest durable record is the one at `sequence`: the test that
@@ -213,7 +242,7 @@ public final class CouchDatabase: Sendable {
                 for write in writes {
                     switch check(write, against: &documents, receivedAt: receivedAt, saving: &previous) {
                     case .success(let (record, state)):
-                        if let id = write.id {
+                        if let id = record.documentID {
                             documents[id] = state
                             results.append(.stored(id: id, revision: state.revision))
                         } else {
@@ -229,10 +258,25 @@ public final class CouchDatabase: Sendable {
                     return .success((results, derived))
                 }
                 let (pending, derivedIDs, timestamps) = (results, derived, records.map(\.timestamp))
+                let revised = records.enumerated().compactMap { position, record in
+                    record.documentID.map { (position, $0, record.revision ?? "") }
+                }
+                let history = history
                 do throws(LogStoreError) {
                     let accepted = try store.submit(records) { appended in
                         switch appended {
                         case .success(let sequences):
+                            history.add(
+                                revised.map { position, id, revision in
+                                    (
+                                        id,
+                                        RevisionHistory.Entry(
+                                            revision: revision,
+                                            sequence: sequences.lowerBound + UInt64(position)
+                                        )
+                                    )
+                                }
+                            )
                             var results = pending
                             for (resultIndex, recordIndex) in derivedIDs {
                                 let sequence = sequences.lowerBound + UInt64(recordIndex)
@@ -277,6 +321,12 @@ public final class CouchDatabase: Sendable {
     ) -> Result<(NewRecord, DocumentState), CouchError> {
         let timestamp = write.isDeleted ? nil : Self.timestamp(in: write.body)
         guard let id = write.id else {
+            if write.isDeleted {
+                // A tombstone needs an id of its own, since a plain record is never deleted.
+                var named = write
+                named.id = UUIDs.make()
+                return check(named, against: &documents, receivedAt: receivedAt, saving: &previous)
+            }
             let revision = RevisionHash.revisionText(of: write.body, isDeleted: false, previous: nil)
             let record = NewRecord(timestamp: timestamp ?? receivedAt, payload: write.body, revision: revision)
             return .success((record, DocumentState(revision: revision, isDeleted: false, replacesRecord: false)))
@@ -289,11 +339,22 @@ public final class CouchDatabase: Sendable {
         if current == nil, let original = try? document(id: id) {
             current = DocumentState(revision: original.revision, isDeleted: false, replacesRecord: true)
         }
+        if current == nil && RecordID.sequence(in: id) != nil {
+            // Such an id may be given to a record stored later; taking it now would hide that record.
+            return .failure(
+                CouchError(
+                    .badRequest,
+                    "illegal_docid",
+                    "ids of the form <13 digits>-<16 hex digits> or x<16 hex digits> are reserved for records stored without an id; choose another id"
+                )
+            )
+        }
         let base: String?
         switch current {
         case nil:
-            guard write.baseRevision == nil, !write.isDeleted else {
-                return .failure(write.isDeleted ? .documentMissing : .conflict)
+            // A new document may start deleted, as in CouchDB; a revision for it is a conflict.
+            guard write.baseRevision == nil else {
+                return .failure(.conflict)
             }
             base = nil
         case let state? where state.isDeleted:

@@ -31,7 +31,7 @@ public struct CouchDocument: Sendable, Equatable {
     ///
     /// - Parameter extraMembers: Members to add after the special ones, as JSON text starting
     ///   with a comma, such as `,"_revs_info":[…]`.
-    func encode(to output: inout [UInt8], revisions: Bool = false, extraMembers: [UInt8] = []) {
+    func encode(to output: inout [UInt8], revisionPath: [String]? = nil, extraMembers: [UInt8] = []) {
         output.append(contentsOf: #"{"_id":"#.utf8)
         JSONWriter.appendString(id, to: &output)
         output.append(contentsOf: #","_rev":"#.utf8)
@@ -39,13 +39,19 @@ public struct CouchDocument: Sendable, Equatable {
         if isDeleted {
             output.append(contentsOf: #","_deleted":true"#.utf8)
         }
-        if revisions, let dash = revision.firstIndex(of: "-") {
-            // Only the newest revision id is known without a scan; CouchDB also returns a history
-            // cut short by its revision limit, so clients accept a short one.
+        if let revisionPath, let dash = revision.firstIndex(of: "-") {
+            // `_revisions`: the generation of this revision, then the ids without their
+            // generation, newest first.
             output.append(contentsOf: #","_revisions":{"start":"#.utf8)
             output.append(contentsOf: revision[..<dash].utf8)
             output.append(contentsOf: #","ids":["#.utf8)
-            JSONWriter.appendString(revision[revision.index(after: dash)...], to: &output)
+            for (position, entry) in revisionPath.enumerated() {
+                if position > 0 {
+                    output.append(UInt8(ascii: ","))
+                }
+                let text = entry.firstIndex(of: "-").map { entry[entry.index(after: $0)...] } ?? entry[...]
+                JSONWriter.appendString(text, to: &output)
+            }
             output.append(contentsOf: "]}".utf8)
         }
         output += extraMembers
@@ -67,10 +73,10 @@ public struct CouchDocument: Sendable, Equatable {
     }
 
     /// The document as CouchDB returns it, as JSON text.
-    func encoded(revisions: Bool = false, extraMembers: [UInt8] = []) -> [UInt8] {
+    func encoded(revisionPath: [String]? = nil, extraMembers: [UInt8] = []) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(body.count + id.utf8.count + 64)
-        encode(to: &output, revisions: revisions, extraMembers: extraMembers)
+        encode(to: &output, revisionPath: revisionPath, extraMembers: extraMembers)
         return output
     }
 }

@@ -89,6 +89,15 @@ extension CouchService {
     }
 
     private func listRange(_ query: AllDocumentsQuery, call: CouchCall, database: CouchDatabase) throws(CouchError) {
+        if let start = query.start, let end = query.end, let order = MangoSelector.compare(start, end),
+            query.descending ? order < 0 : order > 0
+        {
+            throw CouchError(
+                .badRequest,
+                "query_parse_error",
+                "No rows can match your key range, reverse your start_key and end_key or set descending=\(!query.descending)"
+            )
+        }
         let listing = try DocumentListing(
             database: database,
             start: DocumentListing.Bound(query.start, inclusive: true, absent: query.descending ? .highest : .lowest),

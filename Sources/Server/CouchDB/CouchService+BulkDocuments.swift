@@ -14,6 +14,9 @@ extension CouchService {
             guard let documents = body["docs"]?.arrayValue else {
                 throw .badRequest("POST body must include `docs` parameter.")
             }
+            if let newEdits = body["new_edits"], newEdits.boolValue == nil {
+                throw .badRequest("`new_edits` must be true or false")
+            }
             if body["new_edits"]?.boolValue == false {
                 throw .notImplemented("new_edits=false (replication into this server)")
             }

@@ -63,7 +63,9 @@ extension CouchService {
             response.headers.add(name: "ETag", value: etag)
             return call.respond(response)
         }
-        let revisions = try call.boolParameter("revs") ?? false
+        let revisionPath =
+            try call.boolParameter("revs") == true
+            ? try database.revisionPath(id: id, through: document.revision) : nil
         var extra: [UInt8] = []
         if try call.boolParameter("revs_info") == true {
             // `_revs_info` lists the revisions up to the one returned, newest first.
@@ -81,7 +83,7 @@ extension CouchService {
             }
             extra.append(UInt8(ascii: "]"))
         }
-        call.json(.ok, document.encoded(revisions: revisions, extraMembers: extra), headers: [("ETag", etag)])
+        call.json(.ok, document.encoded(revisionPath: revisionPath, extraMembers: extra), headers: [("ETag", etag)])
     }
 
     /// `open_revs=all` or `open_revs=["1-a",…]`: each requested revision as `{"ok":doc}` or
@@ -94,9 +96,13 @@ extension CouchService {
     ) throws(CouchError) {
         var output: [UInt8] = [UInt8(ascii: "[")]
         let revisions = try call.boolParameter("revs") ?? false
+        func encoded(_ document: CouchDocument) throws(CouchError) -> [UInt8] {
+            let path = revisions ? try database.revisionPath(id: id, through: document.revision) : nil
+            return document.encoded(revisionPath: path)
+        }
         if openRevisions == "all" {
             if let document = try database.document(id: id) {
-                output += Array(#"{"ok":"#.utf8) + document.encoded(revisions: revisions) + [UInt8(ascii: "}")]
+                output += Array(#"{"ok":"#.utf8) + (try encoded(document)) + [UInt8(ascii: "}")]
             }
         } else {
             guard let requested = try call.jsonParameter("open_revs")?.arrayValue else {
@@ -110,7 +116,7 @@ extension CouchService {
                     output.append(UInt8(ascii: ","))
                 }
                 if let document = try database.document(id: id, revision: revision) {
-                    output += Array(#"{"ok":"#.utf8) + document.encoded(revisions: revisions) + [UInt8(ascii: "}")]
+                    output += Array(#"{"ok":"#.utf8) + (try encoded(document)) + [UInt8(ascii: "}")]
                 } else {
                     output += Array(#"{"missing":"#.utf8)
                     JSONWriter.appendString(revision, to: &output)
@@ -157,6 +163,9 @@ extension CouchService {
         }
         let source: CouchDocument
         if let revision = call.query["rev"] {
+            guard CouchWrite.isValidRevision(revision) else {
+                throw .invalidRevision
+            }
             guard let found = try database.document(id: id, revision: revision) else {
                 throw .documentMissing
             }

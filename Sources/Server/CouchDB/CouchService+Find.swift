@@ -16,6 +16,8 @@ extension CouchService {
         var fields: [[String]]?
         /// Sort on `timestamp` (true) or `_id` (false), and whether descending.
         var sortsByTimestamp = false
+        /// True when the request named a sort; without one, the planner picks the order.
+        var hasSort = false
         var descending = false
     }
 
@@ -28,6 +30,12 @@ extension CouchService {
             let plan = Self.plan(query)
             var matched: [JSONValue] = []
             var consumed = 0
+            if query.limit == 0 {
+                return call.json(
+                    .ok,
+                    .object([.init("docs", .array([])), .init("bookmark", .string("ls-\(query.skip)"))])
+                )
+            }
             try scan(database, query: query, timestampRange: plan) { document in
                 consumed += 1
                 if consumed <= query.skip {
@@ -156,6 +164,7 @@ extension CouchService {
         guard let first = fields.first else {
             return
         }
+        query.hasSort = true
         guard fields.allSatisfy({ $0.1 == first.1 }) else {
             throw CouchError(
                 .badRequest,
@@ -178,6 +187,10 @@ extension CouchService {
 
     /// The timestamp range to read from the time index; nil to read every document by id.
     private static func plan(_ query: FindQuery) -> ClosedRange<Double>? {
+        if query.hasSort && !query.sortsByTimestamp {
+            // A sort on `_id` needs the id order.
+            return nil
+        }
         if let bounds = query.selector.timestampBounds {
             return (bounds.low ?? -.infinity)...(bounds.high.map { max($0, bounds.low ?? $0) } ?? .infinity)
         }
@@ -206,13 +219,19 @@ extension CouchService {
                     "document \(document.id) is not valid JSON"
                 )
             }
+            // Read from the time index, a document must carry a numeric `timestamp` of its own:
+            // CouchDB leaves out documents that lack the sort field. Records stored without one
+            // are indexed under their arrival time.
+            if timestampRange != nil, value["timestamp"]?.doubleValue == nil {
+                return true
+            }
             return query.selector.matches(value) ? body(value) : true
         }
         guard let range = timestampRange else {
             let listing = try DocumentListing(
                 database: database,
-                start: .lowest,
-                end: .highest,
+                start: query.descending ? .highest : .lowest,
+                end: query.descending ? .lowest : .highest,
                 descending: query.descending
             )
             while let document = try listing.next() {

@@ -8,6 +8,9 @@ extension CouchService {
                 call.json(.ok, try listIndexes(database))
             case ("POST", 1):
                 try createIndex(call, database: database)
+            case ("DELETE", 5) where path[1] == "_design" && path[3] == "json":
+                // The form CouchDB's documentation shows: `_index/_design/{ddoc}/json/{name}`.
+                try deleteIndex(call, database: database, designID: "_design/" + path[2], name: path[4])
             case ("DELETE", 4) where path[2] == "json":
                 try deleteIndex(call, database: database, designID: "_design/" + path[1], name: path[3])
             case ("DELETE", 3):

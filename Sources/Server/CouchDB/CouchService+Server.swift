@@ -128,7 +128,13 @@ extension CouchService {
                     throw CouchError(.unauthorized, "unauthorized", "Name or password is incorrect.")
                 }
                 let token = UUIDs.make()
-                sessions.withLock { _ = $0.insert(token) }
+                sessions.withLock { sessions in
+                    // Sessions never expire here, so the oldest give way once there are many.
+                    if sessions.count >= Self.maximumSessions {
+                        sessions.removeFirst()
+                    }
+                    sessions.append(token)
+                }
                 call.json(
                     .ok,
                     .object([
@@ -143,7 +149,7 @@ extension CouchService {
             }
         case "DELETE":
             if let cookie = sessionCookie(call.request) {
-                sessions.withLock { _ = $0.remove(cookie) }
+                sessions.withLock { $0.removeAll { $0 == cookie } }
             }
             call.json(
                 .ok,

@@ -40,8 +40,10 @@ public final class CouchService: HTTPResponder {
     public let configuration: Configuration
     /// This server's uuid, reported by `GET /`.
     let serverUUID: String
-    /// The `AuthSession` cookie values issued by `POST /_session`.
-    let sessions = Mutex<Set<String>>([])
+    /// The `AuthSession` cookie values issued by `POST /_session`, oldest first.
+    let sessions = Mutex<[String]>([])
+    /// The most sessions kept; a new one past this ends the oldest.
+    static let maximumSessions = 10_000
 
     public init(catalog: CouchCatalog, configuration: Configuration = Configuration()) {
         self.catalog = catalog
@@ -54,13 +56,9 @@ public final class CouchService: HTTPResponder {
         context: RequestContext,
         completion: @escaping @Sendable (HTTPResponse) -> Void
     ) {
-        let call: CouchCall
+        var call: CouchCall
         do throws(CouchError) {
-            call = try CouchCall(
-                request: request,
-                maximumJSONDepth: configuration.maximumJSONDepth,
-                maximumBodyBytes: configuration.maximumBodyBytes
-            ) { response in
+            call = try CouchCall(request: request, maximumJSONDepth: configuration.maximumJSONDepth) { response in
                 completion(Self.finish(response))
             }
         } catch {
@@ -71,6 +69,12 @@ public final class CouchService: HTTPResponder {
             var response = CouchError(.unauthorized, "unauthorized", "Name or password is incorrect.").response
             response.headers.add(name: "WWW-Authenticate", value: #"Basic realm="server""#)
             call.respond(response)
+            return
+        }
+        do throws(CouchError) {
+            try call.decodeBody(maximumBytes: configuration.maximumBodyBytes)
+        } catch {
+            call.fail(error)
             return
         }
         route(call)

@@ -40,7 +40,10 @@ struct CouchWrite: Sendable, Equatable {
                 }
                 write.revision = revision
             case "_deleted":
-                write.isDeleted = member.value.boolValue ?? false
+                guard let flag = member.value.boolValue else {
+                    throw CouchError(.badRequest, "doc_validation", "Bad special document member: _deleted")
+                }
+                write.isDeleted = flag
             case "_attachments":
                 throw .notImplemented("attachments")
             case let name where ignoredMembers.contains(name):
@@ -52,7 +55,14 @@ struct CouchWrite: Sendable, Equatable {
         if let revision = write.revision, !isValidRevision(revision) {
             throw .invalidRevision
         }
-        write.body = JSONValue.object(own).encoded
+        // A name given twice keeps its last value, at the place of its last occurrence, as
+        // CouchDB's JSON decoder does.
+        var seen = Set<String>()
+        var unique: [JSONValue.Member] = []
+        for member in own.reversed() where seen.insert(member.name).inserted {
+            unique.append(member)
+        }
+        write.body = JSONValue.object(unique.reversed()).encoded
         return write
     }
 

@@ -7,8 +7,11 @@ import LogStore
 /// A plain record that an explicit revision replaced, a superseded revision and a tombstone are
 /// left out.
 ///
-/// NOTE: plain records whose id starts with `x` (no timestamp, or one outside the 13-digit range)
-/// are not listed; they are reachable by id and in `_changes`.
+/// Plain records whose id starts with `x` (no timestamp, or one outside the 13-digit range) are
+/// not in the time index in id order; when a listing's range reaches them, one scan of the log
+/// finds them and they join the explicit ids.
+///
+/// NOTE: that scan keeps every such id in memory for the request, about 60 bytes each.
 final class DocumentListing {
     /// One end of the listed range of ids.
     enum Bound: Equatable {
@@ -47,6 +50,13 @@ final class DocumentListing {
         self.descending = descending
         (low, high) = descending ? (end, start) : (start, end)
         explicit = database.explicitIDs()
+        if Self.reachesUnorderedIDs(low: low, high: high) {
+            let known = Set(explicit)
+            let unordered = try Self.unorderedIDs(database).filter { !known.contains($0) }
+            if !unordered.isEmpty {
+                explicit = (explicit + unordered).sorted { precedes($0, $1) }
+            }
+        }
         explicit = explicit.filter { Self.contains($0, low: low, high: high) }
         if descending {
             explicit.reverse()
@@ -134,6 +144,52 @@ final class DocumentListing {
             return document
         }
         return nil
+    }
+
+    /// True when some id from `x0000000000000000` to `xffffffffffffffff` lies in the range.
+    private static func reachesUnorderedIDs(low: Bound, high: Bound) -> Bool {
+        let aboveLow: Bool
+        switch low {
+        case .lowest: aboveLow = true
+        case .highest: aboveLow = false
+        case .id(let bound, _): aboveLow = !precedes("xffffffffffffffff", bound)
+        }
+        let belowHigh: Bool
+        switch high {
+        case .lowest: belowHigh = false
+        case .highest: belowHigh = true
+        case .id(let bound, _): belowHigh = !precedes(bound, "x0000000000000000")
+        }
+        return aboveLow && belowHigh
+    }
+
+    /// The ids of plain records that the time index does not order: `x` and the sequence number.
+    private static func unorderedIDs(_ database: CouchDatabase) throws(CouchError) -> [String] {
+        let store = database.store
+        let statistics = store.statistics()
+        // Without documents every record is plain, so the time index tells whether any is left.
+        if statistics.documentRecordCount == 0 {
+            let ordered = (try? store.count(from: 0, through: RecordID.timestampLimit.nextDown)) ?? 0
+            if ordered == statistics.recordCount {
+                return []
+            }
+        }
+        var ids: [String] = []
+        do {
+            var cursor = try store.records(fromSequence: 0)
+            while let record = try cursor.next() {
+                guard record.documentID == nil else {
+                    continue
+                }
+                if let timestamp = record.timestamp, RecordID.hasTimeOrderedID(timestamp) {
+                    continue
+                }
+                ids.append(RecordID.make(timestamp: record.timestamp, sequence: record.sequence))
+            }
+        } catch {
+            throw .storage(error)
+        }
+        return ids
     }
 
     static func contains(_ id: String, low: Bound, high: Bound) -> Bool {

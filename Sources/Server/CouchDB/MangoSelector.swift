@@ -2,9 +2,13 @@
 ///
 /// Supported: implicit equality, nested field objects and dotted paths, the comparison operators
 /// `$eq`, `$ne`, `$gt`, `$gte`, `$lt`, `$lte`, `$in`, `$nin`, `$exists`, `$type`, `$size`, and the
-/// combinations `$and`, `$or`, `$nor`, `$not`. Range operators compare values of the same JSON
-/// type only. Any other operator is refused with CouchDB's `invalid_operator` error rather than
-/// matched wrongly.
+/// combinations `$and`, `$or`, `$nor`, `$not`. Range operators compare in CouchDB's collation order
+/// across types: null, false, true, numbers, strings, arrays, objects, so `{"$gt": null}` matches
+/// every value but null. Any other operator is rejected with CouchDB's `invalid_operator` error
+/// rather than matched wrongly.
+///
+/// NOTE: strings compare by their UTF-8 bytes; CouchDB compares them by the Unicode Collation
+/// Algorithm, so non-ASCII strings and letter case can order differently.
 indirect enum MangoSelector: Sendable, Equatable {
     case all([MangoSelector])
     case any([MangoSelector])
@@ -178,18 +182,53 @@ indirect enum MangoSelector: Sendable, Equatable {
         return first == second
     }
 
-    /// -1, 0 or 1 for two numbers or two strings; nil for values of different types.
+    /// -1, 0 or 1 as `first` sorts before, with or after `second` in CouchDB's collation order.
     static func compare(_ first: JSONValue, _ second: JSONValue) -> Int? {
+        let ranks = (rank(first), rank(second))
+        if ranks.0 != ranks.1 {
+            return ranks.0 < ranks.1 ? -1 : 1
+        }
         switch (first, second) {
+        case (.bool(let a), .bool(let b)):
+            return a == b ? 0 : (a ? 1 : -1)
         case (.number, .number):
-            guard let a = first.doubleValue, let b = second.doubleValue else {
-                return nil
-            }
+            let a = first.doubleValue ?? 0
+            let b = second.doubleValue ?? 0
             return a < b ? -1 : (a > b ? 1 : 0)
         case (.string(let a), .string(let b)):
             return a == b ? 0 : (precedes(a, b) ? -1 : 1)
+        case (.array(let a), .array(let b)):
+            for (left, right) in zip(a, b) {
+                if let order = compare(left, right), order != 0 {
+                    return order
+                }
+            }
+            return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
+        case (.object(let a), .object(let b)):
+            for (left, right) in zip(a, b) {
+                if left.name != right.name {
+                    return precedes(left.name, right.name) ? -1 : 1
+                }
+                if let order = compare(left.value, right.value), order != 0 {
+                    return order
+                }
+            }
+            return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
         default:
-            return nil
+            return 0
+        }
+    }
+
+    /// The place of a value's type in CouchDB's collation order.
+    private static func rank(_ value: JSONValue) -> Int {
+        switch value {
+        case .null: 0
+        case .bool(false): 1
+        case .bool(true): 2
+        case .number: 3
+        case .string: 4
+        case .array: 5
+        case .object: 6
         }
     }
 
