@@ -19,10 +19,13 @@ let package = Package(
         .target(name: "SystemCalls", dependencies: ["CLinux", "CZlib"]),
         .target(name: "Logging"),
         .target(name: "LogStore", dependencies: ["SystemCalls", "Logging"]),
+        // A blocking HTTP/1.1 client with keep-alive connection pooling and worker threads, shared by
+        // Client and by the server's couchdb backend.
+        .target(name: "HTTPClient", dependencies: ["SystemCalls"]),
         // The HTTP/1.1 server on epoll, the kpiggybank API and the storage backends.
-        .target(name: "Server", dependencies: ["LogStore", "SystemCalls", "Logging"]),
+        .target(name: "Server", dependencies: ["LogStore", "HTTPClient", "SystemCalls", "Logging"]),
         // The Swift client of the /wsapi API; it speaks HTTP only and never imports Server or LogStore.
-        .target(name: "Client", dependencies: ["SystemCalls"]),
+        .target(name: "Client", dependencies: ["HTTPClient", "SystemCalls"]),
 
         .executableTarget(
             name: "LogStoreServer",
@@ -55,7 +58,11 @@ let package = Package(
         ),
         .testTarget(
             name: "ClientTests",
-            dependencies: ["Client", "Server", "LogStore", "TestSupport"]
+            dependencies: ["Client", "HTTPClient", "Server", "LogStore", "TestSupport"]
+        ),
+        .testTarget(
+            name: "HTTPClientTests",
+            dependencies: ["HTTPClient"]
         ),
     ],
     swiftLanguageModes: [.v6]
