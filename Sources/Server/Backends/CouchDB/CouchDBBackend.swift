@@ -45,6 +45,8 @@ public final class CouchDBBackend: StorageBackend {
     private let scanner = JSONScanner()
     /// True once the database and the index on `timestamp` are known to exist.
     private let isPrepared = Mutex(false)
+    /// Held while a worker prepares the database, so the others wait for it instead of racing it.
+    private let preparation = Mutex(())
 
     /// Creates the backend; nothing is sent to CouchDB before `prepare` or the first request.
     public init(configuration: Configuration) {
@@ -60,6 +62,15 @@ public final class CouchDBBackend: StorageBackend {
     /// - Throws: `BackendError` with 503 and the reason when CouchDB cannot be reached or rejects
     ///   the credentials.
     public func prepare() throws(BackendError) {
+        try preparation.withLock { _ throws(BackendError) in
+            if !isPrepared.withLock({ $0 }) {
+                try createDatabaseAndIndex()
+                isPrepared.withLock { $0 = true }
+            }
+        }
+    }
+
+    private func createDatabaseAndIndex() throws(BackendError) {
         let created = try client.exchange(client.request("PUT"))
         guard created.status == 201 || created.status == 202 || created.status == 412 else {
             throw failure(created, doing: "creating database \(client.database)")
@@ -67,11 +78,15 @@ public final class CouchDBBackend: StorageBackend {
         let index = Array(
             #"{"index":{"fields":["timestamp"]},"ddoc":"logstore","name":"timestamp","type":"json"}"#.utf8
         )
-        let indexed = try client.exchange(client.request("POST", "/_index", body: index))
+        var indexed = try client.exchange(client.request("POST", "/_index", body: index))
+        if indexed.status == 409 || indexed.status == 500 {
+            // Another server created the index's design document at the same moment, which
+            // CouchDB reports as a conflict; the second request finds the index in place.
+            indexed = try client.exchange(client.request("POST", "/_index", body: index))
+        }
         guard indexed.status == 200 else {
             throw failure(indexed, doing: "creating the index on timestamp")
         }
-        isPrepared.withLock { $0 = true }
     }
 
     /// Runs `job` on a worker thread once the database is prepared, or completes with the reason
