@@ -62,6 +62,10 @@ final class CouchDBClient: Sendable {
     }
 
     /// Runs `job` on a worker thread, where it may call `exchange`.
+    ///
+    /// NOTE: jobs beyond `maximumConnections` wait in the queue without a deadline. While CouchDB
+    /// accepts connections but does not respond, each request therefore waits for the timeouts of
+    /// the ones queued before it, instead of failing at once.
     func run(_ job: @escaping @Sendable () -> Void) {
         workers.submit(job)
     }
