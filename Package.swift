@@ -20,10 +20,13 @@ let package = Package(
         .target(name: "SystemCalls", dependencies: ["CLinux", "CZlib"]),
         .target(name: "Logging"),
         .target(name: "LogStore", dependencies: ["SystemCalls", "Logging"]),
+        // A blocking HTTP/1.1 client with keep-alive connection pooling and worker threads, shared by
+        // Client and by the server's couchdb backend.
+        .target(name: "HTTPClient", dependencies: ["SystemCalls"]),
         // The HTTP/1.1 server on epoll, the kpiggybank API and the storage backends.
-        .target(name: "Server", dependencies: ["LogStore", "SystemCalls", "Logging"]),
+        .target(name: "Server", dependencies: ["LogStore", "HTTPClient", "SystemCalls", "Logging"]),
         // The Swift client of the /wsapi API; it speaks HTTP only and never imports Server or LogStore.
-        .target(name: "Client", dependencies: ["SystemCalls"]),
+        .target(name: "Client", dependencies: ["HTTPClient", "SystemCalls"]),
 
         // The commands of logstore-dump: verify, export and the other operator tools.
         .target(name: "DumpTool", dependencies: ["LogStore", "Server", "SystemCalls", "Logging"]),
@@ -68,7 +71,11 @@ let package = Package(
         ),
         .testTarget(
             name: "ClientTests",
-            dependencies: ["Client", "Server", "LogStore", "TestSupport"]
+            dependencies: ["Client", "HTTPClient", "Server", "LogStore", "TestSupport"]
+        ),
+        .testTarget(
+            name: "HTTPClientTests",
+            dependencies: ["HTTPClient"]
         ),
     ],
     swiftLanguageModes: [.v6]

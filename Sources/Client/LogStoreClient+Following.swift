@@ -1,3 +1,5 @@
+import HTTPClient
+
 extension LogStoreClient {
     /// Follows the change stream (`GET /wsapi/interaction_data/stream`): every blob stored after
     /// this call returns, or after the change `since` when given, in the order the server stored

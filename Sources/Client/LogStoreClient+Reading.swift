@@ -1,3 +1,5 @@
+import HTTPClient
+
 extension LogStoreClient {
     /// Reads the blobs whose timestamp lies in `[start, end]`, ascending by timestamp unless
     /// `descending` (`GET /wsapi/interaction_data`).
@@ -30,7 +32,8 @@ extension LogStoreClient {
             var body: [UInt8] = []
             var decoder = RowDecoder()
             var rows: [Row] = []
-            try connection.readBody(for: request) { bytes throws(LogStoreClientError) in
+            try connection.readBody(for: request, convertingErrors: LogStoreClientError.init) {
+                bytes throws(LogStoreClientError) in
                 guard head.status == 200 else {
                     body += bytes
                     return

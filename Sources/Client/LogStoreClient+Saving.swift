@@ -1,3 +1,5 @@
+import HTTPClient
+
 extension LogStoreClient {
     /// Stores one blob, or a batch when `json` is the text of a JSON array of blobs.
     ///

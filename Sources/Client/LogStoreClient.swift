@@ -1,3 +1,5 @@
+import HTTPClient
+
 /// A client of the kpiggybank API (`/wsapi`) that LogStore serves, over HTTP/1.1 on plain TCP.
 ///
 /// Every call is `async`, and no call waits for the network on a thread of Swift's shared

@@ -1,3 +1,5 @@
+import HTTPClient
+
 /// A failed call of `LogStoreClient`: what went wrong, on which server and request, and the
 /// server's own explanation when it sent one.
 ///
@@ -85,6 +87,19 @@ public struct LogStoreClientError: Error, Sendable, CustomStringConvertible {
         self.request = request
         self.detail = detail
         self.errno = errno
+    }
+
+    /// The same failure of the HTTP layer, in the client's terms.
+    init(_ error: HTTPClientError) {
+        let code: Code =
+            switch error.code {
+            case .cannotConnect: .cannotConnect
+            case .connectionLost: .connectionLost
+            case .timedOut: .timedOut
+            case .malformedResponse: .malformedResponse
+            case .cancelled: .cancelled
+            }
+        self.init(code, endpoint: error.endpoint, request: error.request, detail: error.detail, errno: error.errno)
     }
 
     /// The complete message: what failed, on which server and request, and why.

@@ -78,31 +78,7 @@ import Testing
     @Test func originalSuiteCountsAndRanges() throws {
         let server = try TestServer(backend: try TestServer.logStoreBackend(in: directory.path))
         let start: Int64 = 1_333_046_104_322
-        let done = ConditionLock(0)
-        let failures = ConditionLock<[String]>([])
-        for offset in 0...100 {
-            let port = server.port
-            OSThread.spawn(name: "save-\(offset)") {
-                do {
-                    let connection = try RawHTTPConnection(port: port)
-                    let response = try connection.request(
-                        "POST",
-                        "/wsapi/interaction_data",
-                        headers: [FormBody.contentType],
-                        body: FormBody.data(PersonaBlob.json(timestamp: start + Int64(offset), number: offset))
-                    )
-                    if response.status != 201 {
-                        failures.withLock { $0.append("status \(response.status)") }
-                    }
-                } catch {
-                    failures.withLock { $0.append("\(error)") }
-                }
-                done.withLock { $0 += 1 }
-                done.broadcast()
-            }
-        }
-        done.withLock(when: { $0 == 101 }) { _ in }
-        #expect(failures.withLock { $0 }.isEmpty)
+        #expect(ConcurrentSaves.post(count: 101, start: start, port: server.port).isEmpty)
 
         let connection = try server.connect()
         #expect(try connection.request("GET", "/wsapi/interaction_data/count").text == "101")

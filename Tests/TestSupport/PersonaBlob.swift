@@ -1,3 +1,5 @@
+import SystemCalls
+
 /// Persona-style `interaction_data` blobs: one login sequence each, with a 7-event `event_stream`,
 /// the fields of Persona's 2013 client whitelist plus the `user_agent` its server added, and a
 /// millisecond `timestamp`.
@@ -30,5 +32,40 @@ public enum PersonaBlob {
     /// The UTF-8 bytes of `json(timestamp:number:)`.
     public static func bytes(timestamp: Int64, number: Int) -> [UInt8] {
         Array(json(timestamp: timestamp, number: number).utf8)
+    }
+}
+
+/// Posts Persona blobs the way the original test suite did: each from its own thread and
+/// connection, all at once.
+public enum ConcurrentSaves {
+    /// Posts the blobs numbered `0..<count`, the blob numbered `n` with timestamp `start + n`, to
+    /// `/wsapi/interaction_data` on `port`, and waits for every response.
+    ///
+    /// - Returns: one line per save that did not get 201, with its status and body or its error.
+    public static func post(count: Int, start: Int64, port: UInt16) -> [String] {
+        let done = ConditionLock(0)
+        let failures = ConditionLock<[String]>([])
+        for offset in 0..<count {
+            OSThread.spawn(name: "save-\(offset)") {
+                do {
+                    let connection = try RawHTTPConnection(port: port)
+                    let response = try connection.request(
+                        "POST",
+                        "/wsapi/interaction_data",
+                        headers: [FormBody.contentType],
+                        body: FormBody.data(PersonaBlob.json(timestamp: start + Int64(offset), number: offset))
+                    )
+                    if response.status != 201 {
+                        failures.withLock { $0.append("status \(response.status): \(response.text)") }
+                    }
+                } catch {
+                    failures.withLock { $0.append("\(error)") }
+                }
+                done.withLock { $0 += 1 }
+                done.broadcast()
+            }
+        }
+        done.withLock(when: { $0 == count }) { _ in }
+        return failures.withLock { $0 }
     }
 }

@@ -12,7 +12,9 @@ public final class TestCouchServer: Sendable {
     public let backend: LogStoreBackend
     private let isStopped = Mutex(false)
 
-    public init(directory: String, credentials: CouchService.Credentials? = nil) throws {
+    /// - Parameter couchPort: the CouchDB API's port; 0 lets the kernel choose, a fixed one lets a
+    ///   test restart the server where its clients expect it.
+    public init(directory: String, credentials: CouchService.Credentials? = nil, couchPort: UInt16 = 0) throws {
         var storeConfiguration = LogStore.Configuration()
         storeConfiguration.logger = .disabled
         backend = LogStoreBackend(
@@ -32,7 +34,9 @@ public final class TestCouchServer: Sendable {
         var couchConfiguration = CouchService.Configuration()
         couchConfiguration.credentials = credentials
         service = CouchService(catalog: catalog, configuration: couchConfiguration)
-        couch = HTTPServer(configuration: configuration, responder: service)
+        var couchListener = configuration
+        couchListener.port = couchPort
+        couch = HTTPServer(configuration: couchListener, responder: service)
         try wsapi.start()
         try couch.start()
     }

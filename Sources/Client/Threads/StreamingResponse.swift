@@ -1,3 +1,4 @@
+import HTTPClient
 import SystemCalls
 
 /// Turns the pieces of a response body into elements as they arrive.
@@ -132,7 +133,12 @@ private struct StreamReader<Decoder: BodyDecoder>: Sendable {
     private func openStream() throws(LogStoreClientError) -> HTTPConnection {
         let (connection, head) = try core.open(request, interruptedBy: notifier, idleTimeout: idleTimeout)
         guard head.status == 200 else {
-            let body = try connection.readBody(for: request)
+            let body: [UInt8]
+            do throws(HTTPClientError) {
+                body = try connection.readBody(for: request)
+            } catch {
+                throw LogStoreClientError(error)
+            }
             throw core.statusError(request, head, body: body)
         }
         return connection
@@ -140,7 +146,8 @@ private struct StreamReader<Decoder: BodyDecoder>: Sendable {
 
     private func readElements(from connection: HTTPConnection) throws(LogStoreClientError) {
         var decoder = decoder
-        try connection.readBody(for: request) { bytes throws(LogStoreClientError) in
+        try connection.readBody(for: request, convertingErrors: LogStoreClientError.init) {
+            bytes throws(LogStoreClientError) in
             let elements: [Decoder.Element]
             do throws(JSONTextError) {
                 elements = try decoder.decode(bytes)

@@ -110,12 +110,11 @@ extension KPIService {
         do throws(Rejection) {
             let parameters = try Self.parameters(of: request)
             if let since = parameters["since"] {
-                guard !since.isEmpty, since.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") })
-                else {
+                guard backend.isValidChangePosition(since) else {
                     throw Rejection(
                         .badRequest,
                         error: "bad_request",
-                        reason: "since must be a sequence number, not '\(since)'"
+                        reason: "since must be the seq of a change from this stream, not '\(since)'"
                     )
                 }
                 start = .after(Array(since.utf8))

@@ -58,7 +58,8 @@ public struct ChangeEvent: Sendable, Equatable {
 public enum ChangeStart: Sendable, Equatable {
     /// With the first change stored after the feed opens.
     case now
-    /// After the change at this position, replaying what followed it first.
+    /// After the change at this position, replaying what followed it first. The position is the
+    /// text of a change's `seq`, without the quotes of a JSON string.
     case after([UInt8])
 }
 
@@ -97,11 +98,21 @@ public protocol StorageBackend: Sendable {
     /// A feed of changes from `start` on.
     func changes(from start: ChangeStart) -> any ChangeSource
 
+    /// True when `text` has the form of a change position this backend issues, so the change
+    /// stream may start after it. The default accepts the local backends' sequence numbers.
+    func isValidChangePosition(_ text: String) -> Bool
+
     /// Finishes pending saves and releases the storage.
     func close()
 
     /// The backend's figures for `/metrics`: name, help text, type and value of each.
     func metrics() -> [Metric]
+}
+
+extension StorageBackend {
+    public func isValidChangePosition(_ text: String) -> Bool {
+        !text.isEmpty && text.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+    }
 }
 
 /// One figure in the Prometheus text exposition format.

@@ -1,6 +1,27 @@
-/// Decoding of base64 text (RFC 4648 section 4), as HTTP basic authentication carries the user
-/// and password.
+/// Base64 text (RFC 4648 section 4), as HTTP basic authentication carries the user and password.
 enum Base64 {
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
+    /// `bytes` as padded base64 text.
+    static func encode(_ bytes: [UInt8]) -> String {
+        var output: [UInt8] = []
+        output.reserveCapacity((bytes.count + 2) / 3 * 4)
+        var index = 0
+        while index < bytes.count {
+            let count = min(3, bytes.count - index)
+            var group: UInt32 = 0
+            for offset in 0..<3 {
+                group = group << 8 | UInt32(offset < count ? bytes[index + offset] : 0)
+            }
+            for position in 0..<4 {
+                let sextet = Int(group >> UInt32(18 - 6 * position) & 0x3F)
+                output.append(position <= count ? alphabet[sextet] : UInt8(ascii: "="))
+            }
+            index += 3
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
     /// The bytes that `text` encodes; nil when it is not padded base64.
     static func decode(_ text: some StringProtocol) -> [UInt8]? {
         let input = Array(text.utf8)

@@ -26,11 +26,35 @@ public struct ServerRuntime {
             } catch {
                 throw SettingsError("cannot open the store: \(error.message)")
             }
+        case .couchdb:
+            return makeCouchDBBackend()
         case .memory:
             return MemoryBackend()
         case .dummy:
             return DummyBackend()
         }
+    }
+
+    /// Creates the `couchdb` backend on the CouchDB server that `settings` name. A CouchDB that cannot be
+    /// prepared now is logged, and the server starts all the same: requests get 503 with the
+    /// reason until CouchDB responds.
+    func makeCouchDBBackend() -> CouchDBBackend {
+        var configuration = CouchDBBackend.Configuration()
+        configuration.host = settings.databaseHost
+        configuration.port = settings.databasePort
+        configuration.database = settings.databaseName
+        configuration.user = settings.databaseUser
+        configuration.password = settings.databasePassword
+        configuration.timeout = .milliseconds(settings.databaseTimeoutMilliseconds)
+        configuration.connectTimeout = .milliseconds(settings.databaseConnectTimeoutMilliseconds)
+        configuration.logger = logger
+        let backend = CouchDBBackend(configuration: configuration)
+        do throws(BackendError) {
+            try backend.prepare()
+        } catch {
+            logger.warning("CouchDB is not ready; requests get 503 until it is", metadata: ["reason": "\(error)"])
+        }
+        return backend
     }
 
     /// How the stores of the `logstore` backend and of the CouchDB API open.

@@ -14,7 +14,7 @@ extension ServerSettings {
         Option(
             flag: "--backend",
             variable: "DB_BACKEND",
-            help: "storage: logstore (embedded, default), memory or dummy"
+            help: "storage: logstore (embedded, default), couchdb (CouchDB 3.x at DB_HOST:DB_PORT), memory or dummy"
         ) {
             guard let backend = Backend(rawValue: $1) else {
                 throw SettingsError(
@@ -51,6 +51,20 @@ extension ServerSettings {
         },
         Option(flag: "--db-pass", variable: "DB_PASS", help: "CouchDB password; never logged") {
             $0.databasePassword = $1
+        },
+        Option(
+            flag: "--db-timeout-ms",
+            variable: "DB_TIMEOUT_MS",
+            help: "longest wait for CouchDB to take or send the next bytes, in milliseconds (default 10000)"
+        ) {
+            $0.databaseTimeoutMilliseconds = try integer($1, name: "--db-timeout-ms", in: 1...3_600_000)
+        },
+        Option(
+            flag: "--db-connect-timeout-ms",
+            variable: "DB_CONNECT_TIMEOUT_MS",
+            help: "longest wait for a new connection to CouchDB, in milliseconds (default 2000)"
+        ) {
+            $0.databaseConnectTimeoutMilliseconds = try integer($1, name: "--db-connect-timeout-ms", in: 1...600_000)
         },
         Option(
             flag: "--host",

@@ -4,7 +4,7 @@ import Logging
 /// and from command-line flags, which override them.
 public struct ServerSettings: Sendable, Equatable {
     public enum Backend: String, Sendable, CaseIterable {
-        case logstore, memory, dummy
+        case logstore, couchdb, memory, dummy
     }
 
     public enum Mode: String, Sendable, CaseIterable {
@@ -22,6 +22,11 @@ public struct ServerSettings: Sendable, Equatable {
     public var databasePort: UInt16 = 5984
     public var databaseUser: String?
     public var databasePassword: String?
+    /// The longest wait of the `couchdb` backend for CouchDB to take or send the next bytes of a
+    /// request or response, in milliseconds.
+    public var databaseTimeoutMilliseconds = 10_000
+    /// The longest wait of the `couchdb` backend for a new connection to CouchDB, in milliseconds.
+    public var databaseConnectTimeoutMilliseconds = 2_000
     public var host = "127.0.0.1"
     public var port: UInt16 = 3000
     /// The port of the CouchDB-compatible API; 0 turns it off.
@@ -58,6 +63,13 @@ public struct ServerSettings: Sendable, Equatable {
         if backend == .logstore {
             summary["data_dir"] = dataDirectory
             summary["couchdb_port"] = "\(couchPort)"
+        }
+        if backend == .couchdb {
+            summary["db_host"] = "\(databaseHost)"
+            summary["db_port"] = "\(databasePort)"
+            summary["db_user"] = "\(databaseUser ?? "none")"
+            summary["db_timeout_ms"] = "\(databaseTimeoutMilliseconds)"
+            summary["db_connect_timeout_ms"] = "\(databaseConnectTimeoutMilliseconds)"
         }
         return summary
     }

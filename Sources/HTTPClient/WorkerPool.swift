@@ -6,8 +6,8 @@ import SystemCalls
 /// Jobs run in the order they were submitted. A thread is started when a job arrives and no
 /// thread is free, up to `maximumThreads`; further jobs wait in the queue. A thread that finds no
 /// job for `idleTimeout` ends, and every thread ends after `shutdown` once the queue is empty.
-final class WorkerPool: Sendable {
-    typealias Job = @Sendable () -> Void
+public final class WorkerPool: Sendable {
+    public typealias Job = @Sendable () -> Void
 
     private struct State {
         var jobs: [Job] = []
@@ -32,12 +32,12 @@ final class WorkerPool: Sendable {
         }
     }
 
-    let name: String
-    let maximumThreads: Int
-    let idleTimeout: Duration
+    public let name: String
+    public let maximumThreads: Int
+    public let idleTimeout: Duration
     private let state = ConditionLock(State())
 
-    init(name: String, maximumThreads: Int, idleTimeout: Duration = .seconds(60)) {
+    public init(name: String, maximumThreads: Int, idleTimeout: Duration = .seconds(60)) {
         precondition(maximumThreads > 0, "a worker pool needs at least one thread")
         self.name = name
         self.maximumThreads = maximumThreads
@@ -45,7 +45,7 @@ final class WorkerPool: Sendable {
     }
 
     /// Queues `job` to run on one of the pool's threads.
-    func submit(_ job: @escaping Job) {
+    public func submit(_ job: @escaping Job) {
         let startsThread = state.withLock { state in
             state.jobs.append(job)
             let freeThreads = state.threads - state.busyThreads
@@ -64,7 +64,7 @@ final class WorkerPool: Sendable {
     }
 
     /// Lets the threads end once the queued jobs have run.
-    func shutdown() {
+    public func shutdown() {
         state.withLock { $0.isShutDown = true }
         state.broadcast()
     }

@@ -1,12 +1,17 @@
 import SystemCalls
 
 /// A server address: a host name or IP address and a TCP port.
-struct Endpoint: Sendable {
-    var host: String
-    var port: UInt16
+public struct Endpoint: Sendable {
+    public var host: String
+    public var port: UInt16
+
+    public init(host: String, port: UInt16) {
+        self.host = host
+        self.port = port
+    }
 
     /// `host:port`, with an IPv6 address in brackets, as the `Host` field and messages show it.
-    var authority: String {
+    public var authority: String {
         host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
     }
 }
@@ -18,15 +23,15 @@ struct Endpoint: Sendable {
 /// (`SO_SNDTIMEO` and `SO_RCVTIMEO`). A stream reader attaches an `EventNotifier`. Receives then
 /// wait in `epoll_wait` on the socket and the notifier, so that another thread can interrupt them
 /// by signalling the notifier.
-final class HTTPConnection: @unchecked Sendable {
+public final class HTTPConnection: @unchecked Sendable {
     // @unchecked: a connection has one owner at a time. The pool hands it out and takes it back
     // under its mutex, and only the owning thread calls its methods.
 
     private static let socketData: UInt64 = 0
     private static let notifierData: UInt64 = 1
 
-    let endpoint: Endpoint
-    let timeout: Duration
+    public let endpoint: Endpoint
+    public let timeout: Duration
     private let socket: FileDescriptor
     private let readiness: Epoll
     private var parser = HTTPResponseParser()
@@ -35,28 +40,34 @@ final class HTTPConnection: @unchecked Sendable {
     private var keepsOpenAfterResponse = true
 
     /// Responses read to their end on this connection.
-    private(set) var completedResponses = 0
+    public private(set) var completedResponses = 0
     /// Bytes received since the last request was sent.
-    private(set) var receivedBytes = 0
+    public private(set) var receivedBytes = 0
     /// False once the connection cannot carry another request: the server closed it or will, a
     /// response was left unfinished, or a call failed.
-    private(set) var isReusable = true
+    public private(set) var isReusable = true
 
     /// Opens a blocking TCP connection to `endpoint`.
     ///
-    /// - Throws: `LogStoreClientError` with `cannotConnect` when the address cannot be resolved or
-    ///   the server refuses the connection.
-    init(endpoint: Endpoint, timeout: Duration) throws(LogStoreClientError) {
+    /// - Parameter connectTimeout: the longest wait for each address the host name resolves to;
+    ///   nil waits as long as the kernel retries.
+    /// - Throws: `HTTPClientError` with `cannotConnect` when the address cannot be resolved, the
+    ///   server refuses the connection, or the connect times out.
+    public init(endpoint: Endpoint, timeout: Duration, connectTimeout: Duration? = nil) throws(HTTPClientError) {
         self.endpoint = endpoint
         self.timeout = timeout
-        // NOTE: `Socket.connect` is a blocking connect(2) without a timeout of its own, so an
-        // address that drops SYN packets keeps the thread until the kernel stops retrying. With
-        // Linux's default `net.ipv4.tcp_syn_retries` of 6 and an initial RTO of 1 s that doubles
-        // on each retry, that takes about two minutes (1 + 2 + ... + 64 s).
+        // NOTE: without `connectTimeout`, connect(2) blocks until the kernel stops retrying, so an
+        // address that drops SYN packets keeps the thread. With Linux's default
+        // `net.ipv4.tcp_syn_retries` of 6 and an initial RTO of 1 s that doubles on each retry,
+        // that takes about two minutes (1 + 2 + ... + 64 s).
         do {
-            socket = try Socket.connect(host: endpoint.host, port: endpoint.port)
+            socket = try Socket.connect(
+                host: endpoint.host,
+                port: endpoint.port,
+                timeoutMilliseconds: connectTimeout.map { Int(clamping: $0.clientMilliseconds) }
+            )
         } catch {
-            throw LogStoreClientError(
+            throw HTTPClientError(
                 .cannotConnect,
                 endpoint: endpoint.authority,
                 detail: "\(error)",
@@ -71,7 +82,7 @@ final class HTTPConnection: @unchecked Sendable {
             try readiness.add(socket, events: [.readable, .peerClosedWriting], data: Self.socketData)
         } catch {
             socket.close()
-            throw LogStoreClientError(
+            throw HTTPClientError(
                 .cannotConnect,
                 endpoint: endpoint.authority,
                 detail: "\(error)",
@@ -87,7 +98,7 @@ final class HTTPConnection: @unchecked Sendable {
 
     /// True when the server closed the connection, or sent unrequested bytes, while it sat idle,
     /// which a zero-timeout `epoll_wait` reports as a readable socket.
-    func isClosedByServer() -> Bool {
+    public func isClosedByServer() -> Bool {
         guard isReusable, parser.unparsedByteCount == 0, let events = try? readiness.wait(timeoutMilliseconds: 0) else {
             return true
         }
@@ -96,12 +107,12 @@ final class HTTPConnection: @unchecked Sendable {
 
     /// Makes receives wait on `notifier` too, so that signalling it interrupts them with
     /// `cancelled`, and limits each wait for bytes to `idleTimeout` (nil: no limit).
-    func attach(_ notifier: EventNotifier, idleTimeout: Duration?) throws(LogStoreClientError) {
+    public func attach(_ notifier: EventNotifier, idleTimeout: Duration?) throws(HTTPClientError) {
         do {
             try readiness.add(notifier.descriptor, events: .readable, data: Self.notifierData)
         } catch {
             isReusable = false
-            throw LogStoreClientError(
+            throw HTTPClientError(
                 .connectionLost,
                 endpoint: endpoint.authority,
                 detail: "\(error)",
@@ -113,7 +124,7 @@ final class HTTPConnection: @unchecked Sendable {
     }
 
     /// Undoes `attach`, before the connection goes back to the pool.
-    func detach() {
+    public func detach() {
         if let interruption {
             try? readiness.remove(interruption.notifier.descriptor)
         }
@@ -124,9 +135,9 @@ final class HTTPConnection: @unchecked Sendable {
 
     /// Sends every byte of `request`.
     ///
-    /// - Throws: `LogStoreClientError` with `timedOut` when the server takes no bytes for
+    /// - Throws: `HTTPClientError` with `timedOut` when the server takes no bytes for
     ///   `timeout`, and `connectionLost` when the connection is closed or reset.
-    func send(_ request: ClientRequest) throws(LogStoreClientError) {
+    public func send(_ request: ClientRequest) throws(HTTPClientError) {
         receivedBytes = 0
         let bytes = request.encoded(authority: endpoint.authority)
         var sent = 0
@@ -151,7 +162,7 @@ final class HTTPConnection: @unchecked Sendable {
     }
 
     /// Reads the head of the response to `request`, skipping interim 1xx responses.
-    func readHead(for request: ClientRequest) throws(LogStoreClientError) -> HTTPResponseHead {
+    public func readHead(for request: ClientRequest) throws(HTTPClientError) -> HTTPResponseHead {
         guard case .head(let head) = try nextEvent(for: request) else {
             isReusable = false
             throw failure(.malformedResponse, request, detail: "the response has no head")
@@ -164,14 +175,23 @@ final class HTTPConnection: @unchecked Sendable {
     ///
     /// When the body is complete and the server keeps the connection open, the connection is
     /// ready for the next request. An error thrown by `consume` leaves the connection unusable.
-    func readBody(
+    ///
+    /// - Parameter convert: turns a failure of the connection into the caller's error type.
+    public func readBody<Failure: Error>(
         for request: ClientRequest,
-        _ consume: ([UInt8]) throws(LogStoreClientError) -> Void
-    ) throws(LogStoreClientError) {
+        convertingErrors convert: (HTTPClientError) -> Failure,
+        _ consume: ([UInt8]) throws(Failure) -> Void
+    ) throws(Failure) {
         while true {
-            switch try nextEvent(for: request) {
+            let event: HTTPResponseParser.Event
+            do throws(HTTPClientError) {
+                event = try nextEvent(for: request)
+            } catch {
+                throw convert(error)
+            }
+            switch event {
             case .body(let bytes):
-                do {
+                do throws(Failure) {
                     try consume(bytes)
                 } catch {
                     isReusable = false
@@ -182,15 +202,17 @@ final class HTTPConnection: @unchecked Sendable {
                 return
             case .head, .needMoreData:
                 isReusable = false
-                throw failure(.malformedResponse, request, detail: "a second response head arrived inside the body")
+                throw convert(
+                    failure(.malformedResponse, request, detail: "a second response head arrived inside the body")
+                )
             }
         }
     }
 
     /// Reads the body of the current response whole.
-    func readBody(for request: ClientRequest) throws(LogStoreClientError) -> [UInt8] {
+    public func readBody(for request: ClientRequest) throws(HTTPClientError) -> [UInt8] {
         var body: [UInt8] = []
-        try readBody(for: request) { bytes throws(LogStoreClientError) in body += bytes }
+        try readBody(for: request, convertingErrors: { $0 }) { bytes throws(HTTPClientError) in body += bytes }
         return body
     }
 
@@ -206,14 +228,14 @@ final class HTTPConnection: @unchecked Sendable {
 
     // MARK: - Receiving
 
-    private func nextEvent(for request: ClientRequest) throws(LogStoreClientError) -> HTTPResponseParser.Event {
+    private func nextEvent(for request: ClientRequest) throws(HTTPClientError) -> HTTPResponseParser.Event {
         while true {
             let event: HTTPResponseParser.Event
             do {
                 event = try parser.next()
             } catch {
                 isReusable = false
-                let code: LogStoreClientError.Code = error.kind == .truncated ? .connectionLost : .malformedResponse
+                let code: HTTPClientError.Code = error.kind == .truncated ? .connectionLost : .malformedResponse
                 throw failure(code, request, detail: error.message)
             }
             guard event == .needMoreData else {
@@ -223,7 +245,7 @@ final class HTTPConnection: @unchecked Sendable {
         }
     }
 
-    private func receive(for request: ClientRequest) throws(LogStoreClientError) {
+    private func receive(for request: ClientRequest) throws(HTTPClientError) {
         if let interruption {
             try waitForInput(interruption.idleMilliseconds, request)
         }
@@ -248,7 +270,7 @@ final class HTTPConnection: @unchecked Sendable {
     }
 
     /// Waits until the socket is readable; throws `cancelled` when the notifier is signalled first.
-    private func waitForInput(_ idleMilliseconds: Int32, _ request: ClientRequest) throws(LogStoreClientError) {
+    private func waitForInput(_ idleMilliseconds: Int32, _ request: ClientRequest) throws(HTTPClientError) {
         let events: [Epoll.Event]
         do {
             events = try readiness.wait(timeoutMilliseconds: idleMilliseconds)
@@ -268,18 +290,18 @@ final class HTTPConnection: @unchecked Sendable {
     }
 
     private func failure(
-        _ code: LogStoreClientError.Code,
+        _ code: HTTPClientError.Code,
         _ request: ClientRequest,
         detail: String,
         errno: Int32? = nil
-    ) -> LogStoreClientError {
-        LogStoreClientError(code, endpoint: endpoint.authority, request: request.summary, detail: detail, errno: errno)
+    ) -> HTTPClientError {
+        HTTPClientError(code, endpoint: endpoint.authority, request: request.summary, detail: detail, errno: errno)
     }
 }
 
 extension Duration {
     /// Whole milliseconds, at least 1 for any positive duration, and 0 for negative ones.
-    var clientMilliseconds: Int64 {
+    public var clientMilliseconds: Int64 {
         let (seconds, attoseconds) = components
         guard seconds >= 0, attoseconds >= 0 else {
             return 0
@@ -294,7 +316,7 @@ extension Duration {
     }
 
     /// The duration for a message, such as `30 s` or `250 ms`.
-    var clientDescription: String {
+    public var clientDescription: String {
         let milliseconds = clientMilliseconds
         return milliseconds % 1_000 == 0 ? "\(milliseconds / 1_000) s" : "\(milliseconds) ms"
     }

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Client
+@testable import HTTPClient
 
 /// The response parser on bytes alone, without sockets.
 @Suite struct HTTPResponseParserTests {

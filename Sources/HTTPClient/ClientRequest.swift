@@ -2,14 +2,14 @@
 ///
 /// `Host`, `Content-Length` and `User-Agent` are added when the request is encoded. The client
 /// never sends `Expect: 100-continue` and never pipelines: one request at a time per connection.
-struct ClientRequest: Sendable {
-    var method: String
+public struct ClientRequest: Sendable {
+    public var method: String
     /// The path and query, already percent-encoded, such as `/wsapi/interaction_data?start=1`.
-    var target: String
-    var fields: [(name: String, value: String)]
-    var body: [UInt8]
+    public var target: String
+    public var fields: [(name: String, value: String)]
+    public var body: [UInt8]
 
-    init(_ method: String, _ target: String, fields: [(name: String, value: String)] = [], body: [UInt8] = []) {
+    public init(_ method: String, _ target: String, fields: [(name: String, value: String)] = [], body: [UInt8] = []) {
         self.method = method
         self.target = target
         self.fields = fields
@@ -17,23 +17,23 @@ struct ClientRequest: Sendable {
     }
 
     /// Creates a GET of `path` with `query` that asks for JSON.
-    static func get(_ path: String, query: QueryString = QueryString()) -> ClientRequest {
+    public static func get(_ path: String, query: QueryString = QueryString()) -> ClientRequest {
         ClientRequest("GET", path + query.encoded, fields: [("Accept", "application/json")])
     }
 
     /// True for methods that RFC 9110 defines as idempotent, which may be sent again when a reused
     /// connection turns out to be closed.
-    var isIdempotent: Bool {
+    public var isIdempotent: Bool {
         method == "GET" || method == "HEAD"
     }
 
     /// The method and target, for error messages.
-    var summary: String {
+    public var summary: String {
         "\(method) \(target)"
     }
 
     /// Encodes the request as HTTP/1.1 bytes, for the server at `authority` (`host:port`).
-    func encoded(authority: String) -> [UInt8] {
+    public func encoded(authority: String) -> [UInt8] {
         var head = "\(method) \(target) HTTP/1.1\r\nHost: \(authority)\r\nUser-Agent: LogStoreClient\r\n"
         for field in fields {
             head += "\(field.name): \(field.value)\r\n"
@@ -47,18 +47,20 @@ struct ClientRequest: Sendable {
 }
 
 /// A query string built from names and values, percent-encoded as a form would be.
-struct QueryString: Sendable {
+public struct QueryString: Sendable {
     private var items: [(name: String, value: String)] = []
 
+    public init() {}
+
     /// Adds `name=value` when `value` is not nil.
-    mutating func add(_ name: String, _ value: String?) {
+    public mutating func add(_ name: String, _ value: String?) {
         if let value {
             items.append((name, value))
         }
     }
 
     /// `?name=value&...` with each part percent-encoded, or "" for no items.
-    var encoded: String {
+    public var encoded: String {
         guard !items.isEmpty else {
             return ""
         }
@@ -71,10 +73,10 @@ struct QueryString: Sendable {
 
 /// Percent-encoding (RFC 3986 section 2.1) for query strings and
 /// `application/x-www-form-urlencoded` bodies.
-enum PercentEncoding {
+public enum PercentEncoding {
     /// `bytes` with every byte except the unreserved characters `A-Z a-z 0-9 - . _ ~` written as
     /// `%XX`. Spaces become `%20`, which every form decoder reads as a space, as it does `+`.
-    static func encode(_ bytes: some Sequence<UInt8>) -> [UInt8] {
+    public static func encode(_ bytes: some Sequence<UInt8>) -> [UInt8] {
         let hexDigits = Array("0123456789ABCDEF".utf8)
         var output: [UInt8] = []
         output.reserveCapacity(bytes.underestimatedCount * 3 / 2)
@@ -91,7 +93,7 @@ enum PercentEncoding {
     }
 
     /// `text` percent-encoded as UTF-8.
-    static func encode(_ text: String) -> String {
+    public static func encode(_ text: String) -> String {
         String(decoding: encode(text.utf8), as: UTF8.self)
     }
 

@@ -1,26 +1,26 @@
 /// The status line and header fields of an HTTP/1.x response.
-struct HTTPResponseHead: Sendable, Equatable {
+public struct HTTPResponseHead: Sendable, Equatable {
     /// One header field, its value without surrounding spaces.
-    struct Field: Sendable, Equatable {
-        var name: String
-        var value: String
+    public struct Field: Sendable, Equatable {
+        public var name: String
+        public var value: String
     }
 
     /// The `x` of `HTTP/1.x`.
-    var minorVersion: Int
-    var status: Int
-    var reasonPhrase: String
-    var fields: [Field]
+    public var minorVersion: Int
+    public var status: Int
+    public var reasonPhrase: String
+    public var fields: [Field]
 
     /// Returns the value of the first field named `name`, compared without regard to case.
-    func field(_ name: String) -> String? {
+    public func field(_ name: String) -> String? {
         let lowercased = name.lowercased()
         return fields.first { $0.name.lowercased() == lowercased }?.value
     }
 
     /// Returns the comma-separated elements of every field named `name`, trimmed and in lowercase, such as
     /// `["gzip", "chunked"]` for `Transfer-Encoding`.
-    func tokens(of name: String) -> [String] {
+    public func tokens(of name: String) -> [String] {
         let lowercased = name.lowercased()
         return fields.filter { $0.name.lowercased() == lowercased }.flatMap { field in
             field.value.split(separator: ",").map { $0.trimming(" \t").lowercased() }.filter { !$0.isEmpty }
@@ -29,7 +29,7 @@ struct HTTPResponseHead: Sendable, Equatable {
 
     /// True when the server keeps the connection open after this response: HTTP/1.1 without
     /// `Connection: close`, or HTTP/1.0 with `Connection: keep-alive`.
-    var keepsConnectionOpen: Bool {
+    public var keepsConnectionOpen: Bool {
         let options = tokens(of: "Connection")
         if options.contains("close") {
             return false
