@@ -119,7 +119,7 @@ import Testing
         let fields = try #require(try JSONSerialization.jsonObject(with: Data(change.utf8)) as? [String: Any])
         let sequence = try #require(fields["seq"] as? String, "CouchDB 3 positions are strings")
         let id = try #require(fields["id"] as? String)
-        #expect(id.count == 30, "a 13-digit timestamp, a dash and 16 hex digits: \(id)")
+        #expect(id.count == 31, "a 13-digit timestamp, a dash, 8 hex digits, a dash and 8 more: \(id)")
         #expect(try couch.connectCouch().request("GET", "/kpi/" + id).status == 200, "the blob is in B")
 
         #expect(try post(writer, json: #"{"timestamp":99,"marker":"after"}"#).status == 201)

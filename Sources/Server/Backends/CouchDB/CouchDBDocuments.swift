@@ -1,10 +1,12 @@
 import Synchronization
 
-/// Ids for the documents the `couchdb` backend creates: `RecordID`'s layout, the timestamp
-/// zero-padded to 13 digits, a dash and 16 hex digits, such as `1333046104322-9f3c1a7e00000001`.
+/// Ids for the documents the `couchdb` backend creates: the timestamp zero-padded to 13 digits
+/// as in `RecordID`, a dash, 8 hex digits of node, a dash and 8 hex digits of counter, such as
+/// `1333046104322-9f3c1a7e-00000001`. The second dash keeps them apart from `RecordID`'s own ids,
+/// which a LogStore behind the CouchDB API reserves for its plain records.
 ///
-/// A stateless node has no sequence number, so the hex part is a random 32-bit node number,
-/// drawn anew each time the backend starts, followed by a 32-bit counter. Two ids collide only
+/// A stateless node has no sequence number, so it uses a random 32-bit node number, drawn anew
+/// each time the backend starts, followed by a 32-bit counter. Two ids collide only
 /// when two nodes drew the same number and count to the same value within one timestamp. Because
 /// the widths are fixed, CouchDB's `_all_docs` key ranges over these ids are time ranges, as on
 /// the embedded backend.
@@ -20,7 +22,9 @@ final class CouchDBDocumentIDs: Sendable {
     /// Returns a new id for a blob with `timestamp`.
     func next(timestamp: Double) -> String {
         let count = counter.wrappingAdd(1, ordering: .relaxed).oldValue
-        return RecordID.make(timestamp: timestamp, sequence: node | UInt64(count))
+        var id = RecordID.make(timestamp: timestamp, sequence: node | UInt64(count))
+        id.insert("-", at: id.index(id.endIndex, offsetBy: -8))
+        return id
     }
 }
 
