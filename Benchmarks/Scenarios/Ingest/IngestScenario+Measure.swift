@@ -23,18 +23,42 @@ extension IngestScenario {
         context.logger.info("measuring \(ingestCase.name)")
         let directory = try context.freshDirectory(ingestCase.name)
         defer { try? FileSystem.removeTree(directory) }
+        // The couchdb backend writes to a second server's CouchDB API, whose store does the work.
+        var target: ServerProcess?
+        var targetCouchPort: UInt16?
+        if ingestCase.backend == .couchdb {
+            let port = try ServerProcess.freePort()
+            target = try ServerProcess(
+                executable: executable,
+                backend: .logstore,
+                dataDirectory: directory + "/target-data",
+                logPath: directory + "/target.log",
+                couchPort: port
+            )
+            targetCouchPort = port
+        }
+        defer { _ = try? target?.stop() }
         let couchPort = ingestCase.interface == .couchBulkDocuments ? try ServerProcess.freePort() : nil
         let server = try ServerProcess(
             executable: executable,
             backend: ingestCase.backend,
             dataDirectory: directory + "/data",
             logPath: directory + "/server.log",
-            couchPort: couchPort
+            couchPort: couchPort,
+            couchDBTarget: targetCouchPort
         )
+        let metricsPort = target?.port ?? (ingestCase.backend == .logstore ? server.port : nil)
 
         let runs: [IngestRun]
         do {
-            runs = try drive(server, port: couchPort ?? server.port, ingestCase, sizes, requests: requests)
+            runs = try drive(
+                server,
+                port: couchPort ?? server.port,
+                metricsPort: metricsPort,
+                ingestCase,
+                sizes,
+                requests: requests
+            )
         } catch {
             do {
                 _ = try server.stop()
@@ -53,6 +77,7 @@ extension IngestScenario {
     private func drive(
         _ server: ServerProcess,
         port: UInt16,
+        metricsPort: UInt16?,
         _ ingestCase: IngestSizes.Case,
         _ sizes: IngestSizes,
         requests: [IngestRequest]
@@ -67,19 +92,26 @@ extension IngestScenario {
         defer { generator.close() }
         return try repeatRuns(warmUpRuns: sizes.warmUpRuns, runs: sizes.runs) { _ in
             Pause.sleep(milliseconds: sizes.settleMilliseconds)
-            return try measureRun(generator, server, durationNanoseconds: Int64(sizes.runMilliseconds) * 1_000_000)
+            return try measureRun(
+                generator,
+                server,
+                metricsPort: metricsPort,
+                durationNanoseconds: Int64(sizes.runMilliseconds) * 1_000_000
+            )
         }
     }
 
     /// Runs the load once, with processor-time samples of both processes around it and, for a
     /// server with a store, `/metrics` around those.
+    /// - Parameter metricsPort: The port of the server whose store writes the blobs; nil when no
+    ///   store does.
     private func measureRun(
         _ generator: LoadGenerator,
         _ server: ServerProcess,
+        metricsPort: UInt16?,
         durationNanoseconds: Int64
     ) throws -> IngestRun {
-        let hasWriter = server.backend == .logstore
-        let metricsBefore = hasWriter ? try ServerMetrics.fetch(port: server.port) : nil
+        let metricsBefore = try metricsPort.map { port throws in try ServerMetrics.fetch(port: port) }
         guard let serverBefore = ProcessCPUSample.read(pid: server.pid) else {
             throw BenchmarkError("cannot read /proc/\(server.pid)/stat; the server is gone")
         }
@@ -97,7 +129,10 @@ extension IngestScenario {
         }
         var writerGrowth: IngestRun.WriterGrowth?
         if let metricsBefore {
-            let growth = try IngestRun.WriterGrowth(from: metricsBefore, to: try ServerMetrics.fetch(port: server.port))
+            let growth = try IngestRun.WriterGrowth(
+                from: metricsBefore,
+                to: try ServerMetrics.fetch(port: metricsPort!)
+            )
             // Every acknowledged blob must have been written, and nothing else.
             guard growth.recordsWritten == Double(load.allRecords) else {
                 throw BenchmarkError(

@@ -100,5 +100,8 @@ struct IngestSizes {
         // CouchDB's documentation advises batches of about a thousand documents for bulk loads.
         Case(backend: .logstore, interface: .couchBulkDocuments, connections: 4, blobsPerRequest: 1_000),
         Case(backend: .logstore, interface: .couchBulkDocuments, connections: 16, blobsPerRequest: 100),
+        // Through a stateless node into a CouchDB, here a second server's CouchDB API.
+        Case(backend: .couchdb, connections: 64, blobsPerRequest: 1),
+        Case(backend: .couchdb, connections: 64, blobsPerRequest: batchSize),
     ]
 }

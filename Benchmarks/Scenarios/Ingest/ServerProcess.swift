@@ -10,6 +10,9 @@ final class ServerProcess {
         case logstore
         /// Accepts blobs and discards them, so only the HTTP layer's cost remains.
         case dummy
+        /// Forwards blobs to a CouchDB, here the CouchDB-compatible API of a second server with
+        /// the embedded store.
+        case couchdb
     }
 
     /// The time the server may take to report its port, and to exit after SIGTERM.
@@ -29,14 +32,24 @@ final class ServerProcess {
     ///   `startTimeoutMilliseconds`.
     ///
     /// - Parameter couchPort: The port of the CouchDB-compatible API; nil turns it off.
-    init(executable: String, backend: Backend, dataDirectory: String, logPath: String, couchPort: UInt16? = nil) throws
-    {
+    ///   - couchDBTarget: For the `couchdb` backend, the port of the CouchDB API it writes to.
+    init(
+        executable: String,
+        backend: Backend,
+        dataDirectory: String,
+        logPath: String,
+        couchPort: UInt16? = nil,
+        couchDBTarget: UInt16? = nil
+    ) throws {
         self.backend = backend
         self.logPath = logPath
-        let arguments = [
+        var arguments = [
             "--port", "0", "--couchdb-port", String(couchPort ?? 0), "--data-dir", dataDirectory, "--mode", "prod",
             "--backend", backend.rawValue,
         ]
+        if let couchDBTarget {
+            arguments += ["--db-host", "127.0.0.1", "--db-port", String(couchDBTarget)]
+        }
         child = try ChildProcess(executable: executable, arguments: arguments, standardErrorPath: logPath)
 
         let deadline = SystemClock.monotonicNanoseconds() + Int64(Self.startTimeoutMilliseconds) * 1_000_000
