@@ -110,6 +110,9 @@ import Testing
         #expect(try ConsumerCursor.read(directory: path) == nil)
         try ConsumerCursor.write(2, directory: path)
         #expect(try ConsumerCursor.read(directory: path) == 2)
+        // The example in docs/FORMAT.md, section 13.2.
+        try ConsumerCursor.write(42, directory: path)
+        #expect(try FileSystem.readFile(path + "/CURSOR") == Array("logstore-cursor 1\n42\n48b182f5\n".utf8))
         try DirectoryCopy.writeFile(path + "/CURSOR", Array("logstore-cursor 1\n3\n0\n".utf8))
         #expect(throws: LogStoreError.self) {
             try ConsumerCursor.read(directory: path)
