@@ -75,6 +75,24 @@ public enum DumpTool {
             run: ExportCommand.run
         ),
         Command(
+            name: "repair",
+            summary: "salvage a damaged store (dry run unless --yes)",
+            help: """
+                usage: logstore-dump repair DIR [--yes]
+
+                Shows what it would change to make a damaged store open again, and changes it only with
+                --yes. Each damaged segment is rewritten with every record that still passes its
+                checks; each record that damage destroyed becomes a placeholder that keeps its sequence
+                number, so later records keep their ids. An incomplete batch at the end of the log,
+                never acknowledged, is dropped. After a repair the store is verified. Refuses while a
+                process holds the store open. Take a copy of the directory first.
+
+                  --yes   make the changes
+                """,
+            flagOptions: ["--yes"],
+            run: RepairCommand.run
+        ),
+        Command(
             name: "compact",
             summary: "drop old and drained records, merge small segments",
             help: """

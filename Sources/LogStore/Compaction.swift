@@ -194,27 +194,16 @@ private struct Compaction {
         records sources: [(RecoveredSegment, UInt64)],
         replacing: Bool
     ) throws(LogStoreError) {
-        let path = directory + "/" + name
-        let temporary = path + ".tmp"
-        let firstSequence = sources[0].1
-        let header = SegmentHeader(
-            firstSequence: firstSequence,
-            stamp: UInt64.random(in: 1...UInt64.max),
-            createdAt: SystemClock.unixMilliseconds()
-        )
-        let seed = Frame.checksumSeed(stamp: header.stamp)
         do throws(any Error) {
-            try? storage.removeFile(temporary)
-            let file = try storage.createFile(temporary)
-            try file.write(header.encoded()[...], at: 0)
-            var index = SegmentIndex()
-            var offset = Int64(SegmentHeader.size)
-            var sequence = firstSequence
+            if !replacing, (try? storage.openFile(directory + "/" + name, readOnly: true)) != nil {
+                throw LogStoreError(.corruption, "segment \(name) exists already; run verify")
+            }
+            var builder = try SegmentBuilder(directory: directory, firstSequence: sources[0].1, storage: storage)
             for (source, first) in sources {
                 var reader = SegmentReader(file: source.segment.file)
-                var block: [UInt8] = []
                 for position in Int(first - source.segment.firstSequence)..<source.index.count {
                     let frameOffset = Int64(source.index.offsets[position])
+                    let sequence = builder.nextSequence
                     guard let start = try reader.load(Frame.headerSize, at: frameOffset) else {
                         throw LogStoreError(
                             .corruption,
@@ -234,39 +223,17 @@ private struct Compaction {
                             "segment \(source.segment.name) holds record \(frameHeader.sequence) where \(sequence) belongs"
                         )
                     }
-                    let blockOffset = block.count
-                    block += reader.window[frameStart..<frameStart + frameHeader.frameLength]
-                    // A new stamp means a new checksum for every frame.
-                    _ = Frame.seal(&block, at: blockOffset, sequence: sequence, seed: seed)
                     let documentID =
                         frameHeader.documentIDLength == 0
                         ? nil : Frame.record(in: reader.window, at: frameStart, header: frameHeader).documentID
-                    index.add(
-                        timestamp: frameHeader.timestamp,
-                        offset: offset + Int64(blockOffset),
-                        length: frameHeader.frameLength,
-                        appendTime: frameHeader.appendTime,
+                    try builder.copy(
+                        reader.window[frameStart..<frameStart + frameHeader.frameLength],
+                        header: frameHeader,
                         documentID: documentID
                     )
-                    sequence += 1
-                    if block.count >= 1 << 20 {
-                        try file.write(block[...], at: offset)
-                        offset += Int64(block.count)
-                        block.removeAll(keepingCapacity: true)
-                    }
-                }
-                try file.write(block[...], at: offset)
-                offset += Int64(block.count)
-            }
-            try file.write(index.encodedFooter(stamp: header.stamp, lastSequence: sequence - 1)[...], at: offset)
-            try file.synchronizeData()
-            if !replacing {
-                guard (try? storage.openFile(path, readOnly: true)) == nil else {
-                    throw LogStoreError(.corruption, "segment \(name) exists already; run verify")
                 }
             }
-            try storage.rename(temporary, to: path)
-            try storage.synchronizeDirectory(directory)
+            try builder.install()
         } catch let error as SystemError {
             throw LogStoreError.io(error, "the new segment \(name)")
         } catch let error as LogStoreError {

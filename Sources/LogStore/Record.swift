@@ -41,6 +41,9 @@ public struct Record: Sendable, Equatable {
     public var documentID: String?
     public var revision: String?
     public var isDeleted: Bool
+    /// True for the placeholder that `repair` left where damage destroyed a record: it carries
+    /// nothing. Cursors skip such records; `record(sequence:)` returns them so callers can tell.
+    public var isLost: Bool
 
     public init(
         sequence: UInt64,
@@ -49,7 +52,8 @@ public struct Record: Sendable, Equatable {
         payload: [UInt8],
         documentID: String? = nil,
         revision: String? = nil,
-        isDeleted: Bool = false
+        isDeleted: Bool = false,
+        isLost: Bool = false
     ) {
         self.sequence = sequence
         self.timestamp = timestamp
@@ -58,5 +62,6 @@ public struct Record: Sendable, Equatable {
         self.documentID = documentID
         self.revision = revision
         self.isDeleted = isDeleted
+        self.isLost = isLost
     }
 }

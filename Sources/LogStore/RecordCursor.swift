@@ -61,6 +61,16 @@ public struct RecordCursor {
     /// - Throws: `.corruption` when a record fails its checksum, `.io` when a read fails, `.closed`
     ///   when the store was closed.
     public mutating func next() throws(LogStoreError) -> Record? {
+        // Placeholders of records lost to damage carry nothing, so a cursor passes over them.
+        while let record = try nextStored() {
+            if !record.isLost {
+                return record
+            }
+        }
+        return nil
+    }
+
+    private mutating func nextStored() throws(LogStoreError) -> Record? {
         guard remaining > 0 else {
             return nil
         }

@@ -352,3 +352,125 @@ import Testing
         }
     }
 }
+
+/// `repair` on stores damaged in the test.
+@Suite struct DumpToolRepairTests {
+    private let directory = TemporaryDirectory()
+
+    private var executable: URL {
+        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+            .appendingPathComponent("logstore-dump")
+    }
+
+    private func dump(_ arguments: [String]) throws -> (status: Int32, text: String, error: String) {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        let output = Pipe()
+        let error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        let errorData = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (
+            process.terminationStatus, String(decoding: outputData, as: UTF8.self),
+            String(decoding: errorData, as: UTF8.self)
+        )
+    }
+
+    private static func configuration() -> LogStore.Configuration {
+        var configuration = LogStore.Configuration()
+        configuration.logger = .disabled
+        configuration.maximumSegmentBytes = 4 * 1024
+        return configuration
+    }
+
+    /// A closed store of records numbered 0 to `count - 1`, one batch each, in 4 KiB segments.
+    private func makeStore(count: Int) throws -> String {
+        let path = directory.appending("store")
+        let store = try LogStore(directory: path, configuration: Self.configuration())
+        for number in 0..<count {
+            _ = try store.append(Fixtures.record(timestamp: Double(number), number: number))
+        }
+        store.close()
+        return path
+    }
+
+    /// The records the store returns, by sequence number.
+    private func records(_ path: String) throws -> [UInt64: [UInt8]] {
+        let store = try LogStore(directory: path, configuration: Self.configuration())
+        defer { store.close() }
+        var cursor = try store.records(fromSequence: 0)
+        return Dictionary(uniqueKeysWithValues: try cursor.collect().map { ($0.sequence, $0.payload) })
+    }
+
+    @Test func repairSalvagesAroundMidLogDamage() throws {
+        let path = try makeStore(count: 200)
+        let original = try records(path)
+        let segments = try DirectoryCopy.segmentNames(in: path)
+        let damaged = path + "/" + segments[2]
+        var bytes = try FileSystem.readFile(damaged)
+        bytes[300] ^= 0x55
+        try DirectoryCopy.writeFile(damaged, bytes)
+        #expect(try dump(["verify", path]).status == 1)
+
+        let before = try segments.map { try FileSystem.readFile(path + "/" + $0) }
+        let plan = try dump(["repair", path])
+        #expect(plan.status == 0, "\(plan.error)")
+        #expect(plan.text.contains("would \(segments[2]): rewrite keeping"))
+        #expect(plan.text.contains("dry run"))
+        #expect(try segments.map { try FileSystem.readFile(path + "/" + $0) } == before)
+
+        let repaired = try dump(["repair", path, "--yes"])
+        #expect(repaired.status == 0, "\(repaired.text) \(repaired.error)")
+        #expect(repaired.text.contains("verify: clean"))
+        let salvaged = try records(path)
+        let lost = Set(original.keys).subtracting(salvaged.keys)
+        #expect(!lost.isEmpty && lost.count < 5, "\(lost)")
+        // Every record that survived keeps its sequence number and its bytes.
+        for (sequence, payload) in salvaged {
+            #expect(original[sequence] == payload)
+        }
+        let store = try LogStore(directory: path, configuration: Self.configuration())
+        let next = try store.append(Fixtures.record(timestamp: 1000, number: 1000))
+        #expect(next == 201)
+        store.close()
+    }
+
+    @Test func repairReplacesAMissingSegment() throws {
+        let path = try makeStore(count: 200)
+        let original = try records(path)
+        let segments = try DirectoryCopy.segmentNames(in: path)
+        try FileSystem.removeFile(path + "/" + segments[1])
+        let repaired = try dump(["repair", path, "--yes"])
+        #expect(repaired.status == 0, "\(repaired.text) \(repaired.error)")
+        #expect(repaired.text.contains("records lost: "))
+        let salvaged = try records(path)
+        #expect(salvaged.count < original.count)
+        #expect(salvaged.keys.max() == 200)
+        #expect(salvaged[200] == original[200])
+    }
+
+    @Test func repairDropsATornTail() throws {
+        let path = directory.appending("live")
+        let store = try LogStore(directory: path, configuration: Self.configuration())
+        for number in 0..<20 {
+            _ = try store.append(Fixtures.record(timestamp: Double(number), number: number))
+        }
+        // A copy of an open store is what a crash leaves: the active segment has no footer.
+        let crashed = directory.appending("crashed")
+        try DirectoryCopy.copyStore(from: path, to: crashed)
+        store.close()
+        let last = crashed + "/" + (try DirectoryCopy.segmentNames(in: crashed).last!)
+        let bytes = try FileSystem.readFile(last)
+        try DirectoryCopy.writeFile(last, Array(bytes.dropLast(10)))
+
+        let repaired = try dump(["repair", crashed, "--yes"])
+        #expect(repaired.status == 0, "\(repaired.text) \(repaired.error)")
+        #expect(try records(crashed).count == 19)
+        #expect(try dump(["verify", crashed]).status == 0)
+        #expect(try dump(["repair", crashed]).text == "nothing to repair\n")
+    }
+}

@@ -7,9 +7,12 @@ enum Frame {
     /// The largest body (id, revision and payload together) a reader accepts, whatever the
     /// configuration, so a damaged length field never makes it allocate gigabytes.
     static let maximumBodyLength = 1 << 30
-    /// The only frame kind of format version 1. Zero is never valid, so zero-filled space reads as
-    /// the end of the data.
+    /// The frame kind of a record. Zero is never valid, so zero-filled space reads as the end of
+    /// the data.
     static let recordKind: UInt8 = 1
+    /// The frame kind `repair` writes in place of a record lost to damage, so sequence numbers stay
+    /// contiguous. It has no timestamp, id, revision or payload, and readers skip it.
+    static let lostKind: UInt8 = 2
 
     struct Flags: OptionSet, Sendable {
         let rawValue: UInt8
@@ -151,7 +154,7 @@ enum Frame {
 
     /// Checks the header fields that need no body bytes; the problem says which one is wrong.
     static func checkHeader(_ header: Header) throws(FormatProblem) {
-        guard header.kind == recordKind else {
+        guard header.kind == recordKind || header.kind == lostKind else {
             throw FormatProblem("unknown frame kind \(header.kind)")
         }
         guard header.flags.isSubset(of: .known), header.reserved == 0 else {
@@ -187,7 +190,17 @@ enum Frame {
             payload: Array(bytes[position..<position + header.payloadLength]),
             documentID: documentID,
             revision: revision,
-            isDeleted: header.flags.contains(.deleted)
+            isDeleted: header.flags.contains(.deleted),
+            isLost: header.kind == lostKind
         )
+    }
+
+    /// A lost-record frame for `sequence`, sealed with `seed`.
+    static func lost(sequence: UInt64, appendTime: Int64, seed: UInt32) -> [UInt8] {
+        var frame: [UInt8] = []
+        append(NewRecord(timestamp: nil, payload: []), appendTime: appendTime, continuesBatch: false, to: &frame)
+        frame[24 + 8] = lostKind
+        seal(&frame, at: 0, sequence: sequence, seed: seed)
+        return frame
     }
 }

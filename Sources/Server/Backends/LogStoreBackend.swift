@@ -138,7 +138,8 @@ public final class LogStoreBackend: StorageBackend {
                 return
             }
             guard let sequence = RecordID.sequence(in: id), let record = try store.record(sequence: sequence),
-                record.documentID == nil, RecordID.make(timestamp: record.timestamp, sequence: sequence) == id
+                record.documentID == nil, !record.isLost,
+                RecordID.make(timestamp: record.timestamp, sequence: sequence) == id
             else {
                 completion(.success(nil))
                 return

@@ -104,7 +104,8 @@ public final class CouchDatabase: Sendable {
                 return CouchDocument(record: record, id: id)
             }
             guard let sequence = RecordID.sequence(in: id), let record = try store.record(sequence: sequence),
-                record.documentID == nil, RecordID.make(timestamp: record.timestamp, sequence: sequence) == id
+                record.documentID == nil, !record.isLost,
+                RecordID.make(timestamp: record.timestamp, sequence: sequence) == id
             else {
                 return nil
             }
