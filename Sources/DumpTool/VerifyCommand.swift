@@ -8,11 +8,12 @@ enum VerifyCommand {
         guard FileSystem.isDirectory(directory) else {
             throw CommandFailure("\(directory) is not a directory; give a store directory such as ./data/bid_kpi")
         }
+        // The record count of a damaged store may be unknown, so the line shows no time remaining.
         let progress = ProgressLine(label: "verify", totalRecords: nil, quiet: arguments.has("--quiet"))
         let report: LogStore.VerificationReport
         do {
-            report = try LogStore.verify(directory: directory) { bytes in
-                progress.update(records: 0, bytes: bytes)
+            report = try LogStore.verify(directory: directory) { records, bytes in
+                progress.update(records: records, bytes: bytes)
             }
         } catch {
             throw CommandFailure(error.message)

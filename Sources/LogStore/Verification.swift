@@ -57,12 +57,12 @@ extension LogStore {
     /// torn tail, reported as a problem unless a process holds the store open for writing (then it
     /// is a write in progress).
     ///
-    /// - Parameter progress: Called after each segment with the bytes read so far.
+    /// - Parameter progress: Called after each segment with the records and bytes read so far.
     /// - Throws: `LogStoreError` when the directory cannot be listed.
     public static func verify(
         directory: String,
         storage: any StorageSystem = PosixStorage(),
-        progress: (Int64) -> Void = { _ in }
+        progress: (_ records: Int, _ bytes: Int64) -> Void = { _, _ in }
     ) throws(LogStoreError) -> VerificationReport {
         var report = VerificationReport()
         report.writer = DirectoryLock.holder(directory: directory)
@@ -100,7 +100,7 @@ extension LogStore {
             } else if report.lastSequence == nil {
                 report.lastSequence = firstSequence - 1
             }
-            progress(report.byteCount)
+            progress(report.recordCount, report.byteCount)
         }
         return report
     }
