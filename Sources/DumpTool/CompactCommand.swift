@@ -60,7 +60,7 @@ enum CompactCommand {
         StandardStreams.writeOutput(lines.joined(separator: "\n") + "\n")
     }
 
-    /// A time as Unix milliseconds: digits as they are, or a UTC date `YYYY-MM-DD`.
+    /// Parses a time as Unix milliseconds: digits as they are, or a UTC date `YYYY-MM-DD`.
     static func parseTime(_ text: String, option: String) throws(UsageError) -> Int64 {
         if let milliseconds = Int64(text) {
             return milliseconds

@@ -1,6 +1,6 @@
 /// Unix timestamps as UTC dates, for people reading `stats`.
 enum DateText {
-    /// The timestamp as `2012-03-29T18:35:04.322Z`. Values of 10^11 or more are taken as
+    /// Formats the timestamp as `2012-03-29T18:35:04.322Z`. Values of 10^11 or more are taken as
     /// milliseconds and smaller ones as seconds, since 10^11 seconds is past the year 5000 and
     /// 10^11 milliseconds is in 1973.
     static func describe(_ timestamp: Double) -> String {
@@ -21,7 +21,7 @@ enum DateText {
         return (quotient, value - quotient * divisor)
     }
 
-    /// The proleptic Gregorian date of a day count from 1970-01-01, by Howard Hinnant's
+    /// Returns the proleptic Gregorian date of a day count from 1970-01-01, by Howard Hinnant's
     /// `civil_from_days` algorithm.
     private static func civilDate(daysSinceEpoch: Int64) -> (Int64, Int64, Int64) {
         let shifted = daysSinceEpoch + 719_468
@@ -35,7 +35,7 @@ enum DateText {
         return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
-    /// The day count from 1970-01-01 of a proleptic Gregorian date, by Howard Hinnant's
+    /// Returns the day count from 1970-01-01 of a proleptic Gregorian date, by Howard Hinnant's
     /// `days_from_civil` algorithm.
     static func daysSinceEpoch(year: Int64, month: Int64, day: Int64) -> Int64 {
         let shiftedYear = month <= 2 ? year - 1 : year

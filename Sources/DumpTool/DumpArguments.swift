@@ -48,7 +48,7 @@ struct DumpArguments {
         flags.contains(flag)
     }
 
-    /// The store directory, which every command needs.
+    /// Returns the store directory, which every command needs.
     func requireDirectory() throws(UsageError) -> String {
         guard let directory else {
             throw UsageError("no store directory given; usage: logstore-dump \(command) DIR")
@@ -56,7 +56,7 @@ struct DumpArguments {
         return directory
     }
 
-    /// The value of `option` as a number, nil when absent.
+    /// Returns the value of `option` as a number, nil when absent.
     func number(_ option: String) throws(UsageError) -> Double? {
         guard let text = values[option] else {
             return nil

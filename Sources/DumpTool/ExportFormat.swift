@@ -1,7 +1,7 @@
 import LogStore
 import Server
 
-/// How `export` writes records.
+/// The output formats of `export` and `drain`.
 enum ExportFormat: String, CaseIterable {
     /// One blob a line, byte for byte as stored.
     case ndjson
@@ -94,7 +94,7 @@ struct ExportWriter {
         return true
     }
 
-    /// The object's text after its `{`, with a leading comma when it has members, so it can follow
+    /// Returns the object's text after its `{`, with a leading comma when it has members, so it can follow
     /// a member of our own.
     private static func membersAfterOpeningBrace(_ payload: [UInt8]) -> [UInt8] {
         guard let brace = payload.firstIndex(of: UInt8(ascii: "{")) else {
@@ -118,7 +118,7 @@ struct ExportWriter {
         return value
     }
 
-    /// A field as CSV shows it: strings without quotes, numbers and booleans as in JSON, nothing
+    /// Returns a field as CSV shows it: strings without quotes, numbers and booleans as in JSON, nothing
     /// for null or a missing field, compact JSON for objects and arrays.
     private static func text(of value: JSONValue?) -> String {
         switch value {
@@ -130,7 +130,7 @@ struct ExportWriter {
         }
     }
 
-    /// The cell quoted when it contains a comma, a quote or a line break, with quotes doubled.
+    /// Returns the cell, quoted when it contains a comma, a quote or a line break, with quotes doubled.
     static func csvCell(_ text: String) -> String {
         // Scalars, not characters: "\r\n" is one character in Swift and equals neither "\r" nor "\n".
         guard text.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else {

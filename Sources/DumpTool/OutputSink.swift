@@ -1,7 +1,7 @@
 import Glibc
 import SystemCalls
 
-/// Where an export goes: standard output, or a file written in place of its old content. Bytes
+/// The destination of an export: standard output, or a file written in place of its old content. Bytes
 /// are gathered into blocks of about a megabyte, so memory stays constant whatever the size.
 final class OutputSink {
     private static let blockSize = 1 << 20

@@ -2,7 +2,7 @@ import Logging
 import SystemCalls
 
 extension LogStore {
-    /// What `compact` may drop and merge.
+    /// The limits of a `compact` run: what it may drop and merge.
     public struct CompactionOptions: Sendable {
         /// Delete sealed segments whose newest record was appended before this time, in Unix
         /// milliseconds, oldest first.
@@ -19,7 +19,7 @@ extension LogStore {
         public init() {}
     }
 
-    /// What `compact` did, or would do on a dry run.
+    /// The outcome of `compact`, or the plan on a dry run.
     public struct CompactionReport: Sendable {
         /// Segment files deleted whole.
         public var removedSegments: [String] = []
@@ -31,7 +31,7 @@ extension LogStore {
         public var bytesAfter: Int64 = 0
     }
 
-    /// Deletes old and drained segments and merges small ones, on a store no process holds open.
+    /// Deletes old and drained segments and merges small ones, on a store that no process has open.
     ///
     /// Every rewrite is crash-safe: the new segment is written to a `.tmp` file, flushed, renamed
     /// into place and the directory flushed before a source is deleted. After a crash, the next
@@ -96,7 +96,7 @@ private struct Compaction {
 
     mutating func plan() {
         report.bytesBefore = segments.reduce(0) { $0 + size($1) }
-        // The newest segment stays whatever the options say.
+        // The newest segment stays, whatever the options.
         var candidates = segments.dropLast()[...]
         while let oldest = candidates.first {
             let drained = options.dropThrough.map { oldest.lastSequence <= $0 } ?? false
@@ -151,7 +151,8 @@ private struct Compaction {
         report.bytesAfter = report.bytesBefore - removedBytes - suffixBytes - mergeSavings
     }
 
-    /// The bytes a new segment takes for `segment`'s records from `first` on, footer included.
+    /// Returns the bytes a new segment takes for `segment`'s records from `first` on, footer
+    /// included.
     private func sizeOfKept(_ segment: RecoveredSegment, from first: UInt64) -> Int {
         let start = Int(first - segment.segment.firstSequence)
         let dataBytes = Int(segment.index.dataEnd) - Int(segment.index.offsets[start])

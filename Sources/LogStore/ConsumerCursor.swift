@@ -5,7 +5,7 @@ import SystemCalls
 /// `logstore-dump drain`, kept in the store directory so the next drain starts after it and
 /// compaction may drop what it covers.
 ///
-/// The file `CURSOR` holds three lines: `logstore-cursor 1`, the sequence number in decimal, and
+/// The file `CURSOR` has three lines: `logstore-cursor 1`, the sequence number in decimal, and
 /// the CRC-32C of the first two lines in hex. It is replaced atomically: written to `CURSOR.tmp`,
 /// flushed, renamed over `CURSOR`, and the directory flushed. Recovery deletes a leftover
 /// `CURSOR.tmp`, so a crash leaves the old cursor or the new one, never a mix.
@@ -13,7 +13,7 @@ public enum ConsumerCursor {
     static let fileName = "CURSOR"
     private static let magic = "logstore-cursor 1"
 
-    /// The stored cursor; nil when no drain has recorded one.
+    /// Reads the stored cursor; nil when no drain has recorded one.
     ///
     /// - Throws: `.corruption` for a cursor file that fails its checksum, `.io` when it cannot be read.
     public static func read(

@@ -5,7 +5,7 @@ extension LogStore {
     public struct RepairAction: Sendable, CustomStringConvertible {
         /// The segment file concerned.
         public var segment: String
-        /// What happens to it, such as "rewrite keeping 118 records".
+        /// The change to the file, such as "rewrite keeping 118 records".
         public var change: String
         /// Sequence numbers whose records are lost and get placeholders, or are dropped.
         public var lostSequences: [ClosedRange<UInt64>]
@@ -22,7 +22,7 @@ extension LogStore {
         }
     }
 
-    /// What `repair` found and did.
+    /// The changes `repair` made, or would make on a dry run.
     public struct RepairReport: Sendable {
         public var actions: [RepairAction] = []
         public var lostRecordCount: Int {
@@ -30,7 +30,7 @@ extension LogStore {
         }
     }
 
-    /// Salvages every valid record of a damaged store, on a store no process holds open.
+    /// Salvages every valid record of a damaged store, on a store that no process has open.
     ///
     /// Each damaged segment is rewritten with its valid records; each record that damage
     /// destroyed gets a lost-record placeholder, so sequence numbers, and the ids derived from
@@ -229,7 +229,8 @@ private struct SegmentSalvage {
         return salvage
     }
 
-    /// The frame at `offset` when it passes every check and carries `expected` or a later number.
+    /// Returns the frame at `offset` when it passes every check and carries `expected` or a later
+    /// number.
     private static func validFrame(
         at offset: Int64,
         expected: UInt64,

@@ -24,7 +24,7 @@ extension LogStore {
         }
     }
 
-    /// What `verify` read and found.
+    /// The outcome of `verify`: what it read and the problems it found.
     public struct VerificationReport: Sendable {
         public var segmentCount = 0
         /// Records whose frames passed every check.
@@ -41,7 +41,7 @@ extension LogStore {
         public var isClean: Bool { problems.isEmpty }
     }
 
-    /// The process id that holds the store in `directory` open for writing, as its LOCK file
+    /// Returns the process id that has the store in `directory` open for writing, as its LOCK file
     /// names it, or nil when no process does. Changes no file.
     public static func writerProcess(directory: String) -> String? {
         DirectoryLock.holder(directory: directory)
@@ -54,7 +54,7 @@ extension LogStore {
     ///
     /// After damage inside a segment the check resumes at the next valid frame, so one report
     /// lists every damaged stretch. An incomplete last batch at the end of the last segment is a
-    /// torn tail, reported as a problem unless a process holds the store open for writing (then it
+    /// torn tail, reported as a problem unless a process has the store open for writing (then it
     /// is a write in progress).
     ///
     /// - Parameter progress: Called after each segment with the records and bytes read so far.
