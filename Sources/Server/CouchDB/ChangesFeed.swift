@@ -88,7 +88,7 @@ final class ChangesFeed: ResponseStream, Sendable {
             return completion(descendingPage(output))
         }
         let limit = options.limit ?? Int.max
-        // A longpoll answer ends after its first changes; every feed ends at its limit.
+        // A longpoll response ends after its first changes; every feed ends at its limit.
         if (options.style == .longpoll && emitted > 0) || emitted >= limit {
             output += closing()
             state.withLock { $0.finished = true }
@@ -259,7 +259,7 @@ final class ChangesFeed: ResponseStream, Sendable {
 
     /// A normal feed newest first: every change up to the head, reversed, cut to the limit.
     ///
-    /// NOTE: this reads the whole range from `since` on before it answers; the log has no
+    /// NOTE: this reads the whole range from `since` on before it responds; the log has no
     /// backward scan by sequence yet.
     private func descendingPage(_ opening: [UInt8]) -> StreamChunk {
         var rows: [(sequence: UInt64, row: [UInt8])] = []

@@ -56,7 +56,7 @@ public final class CouchCatalog: Sendable {
         return database.store.nextSequence == 1
     }
 
-    /// Why a catalog operation failed, as CouchDB reports it.
+    /// The reasons a catalog operation fails, as CouchDB reports them.
     public enum Failure: Error, Sendable {
         case illegalName(String)
         case exists(String)
@@ -79,7 +79,7 @@ public final class CouchCatalog: Sendable {
         }
     }
 
-    /// The directory that holds database `name`.
+    /// Returns the directory of database `name`.
     public func directory(of name: String) -> String {
         dataDirectory + "/" + name.replacing("/", with: "@")
     }

@@ -21,7 +21,7 @@ public final class CouchDatabase: Sendable {
     private let observer: Mutex<AppendObserverToken?>
     private let history: RevisionHistory
 
-    /// What the write path knows of a document with an explicit id: its newest revision, durable
+    /// The write path's view of a document with an explicit id: its newest revision, durable
     /// or on its way to the writer.
     struct DocumentState: Sendable {
         var revision: String
@@ -220,7 +220,7 @@ public final class CouchDatabase: Sendable {
         }
     }
 
-    /// What became of one write.
+    /// The outcome of one write.
     public enum WriteResult: Sendable, Equatable {
         case stored(id: String, revision: String)
         case rejected(id: String?, CouchError)

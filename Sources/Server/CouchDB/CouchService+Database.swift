@@ -1,5 +1,5 @@
 /// Database endpoints: create, info, delete, post a document, and the maintenance calls that
-/// an append-only store answers without work.
+/// an append-only store completes without work.
 extension CouchService {
     func databaseRoot(_ call: CouchCall, name: String) {
         switch call.method {

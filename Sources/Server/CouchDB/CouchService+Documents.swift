@@ -222,7 +222,7 @@ extension CouchService {
         return first
     }
 
-    /// Writes one document and answers `{"ok":true,"id":…,"rev":…}` with `status`, or the error.
+    /// Writes one document and responds with `{"ok":true,"id":…,"rev":…}` with `status`, or the error.
     private func store(_ write: CouchDatabase.Write, in database: CouchDatabase, call: CouchCall, status: HTTPStatus) {
         database.write([write]) { result in
             switch result {

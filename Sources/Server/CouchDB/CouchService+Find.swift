@@ -4,7 +4,7 @@ import LogStore
 ///
 /// A selector that bounds the top-level `timestamp` field, or a sort on `timestamp`, reads the
 /// store's timestamp index, which every database has; any other query reads every document in
-/// id order and says so in `warning`, as CouchDB does without a usable index. Indexes created
+/// id order and reports that in `warning`, as CouchDB does without a usable index. Indexes created
 /// through `_index` are kept as design documents so clients can list and delete them; they do
 /// not change how a query runs.
 extension CouchService {

@@ -2,7 +2,7 @@ import Synchronization
 
 /// The CouchDB-compatible HTTP API, served from LogStore databases on its own listener.
 ///
-/// It answers the subset of CouchDB 3.x that clients use for event data: the server endpoints,
+/// It serves the subset of CouchDB 3.x that clients use for event data: the server endpoints,
 /// databases, documents with CouchDB's revision model, `_all_docs`, `_bulk_docs`, `_changes`
 /// and `_find` on timestamps. Views, attachments and replication-only endpoints answer 501
 /// `not_implemented`, so a client fails clearly instead of reading a wrong result. Errors,
@@ -19,7 +19,7 @@ public final class CouchService: HTTPResponder {
         /// The largest request body once inflated, for gzip-coded bodies; the listener's own
         /// limit applies to the bytes as sent.
         public var maximumBodyBytes = 64 * 1024 * 1024
-        /// The most uuids one `GET /_uuids` returns.
+        /// The maximum number of uuids one `GET /_uuids` returns.
         public var maximumUUIDCount = 1000
 
         public init() {}
@@ -42,7 +42,7 @@ public final class CouchService: HTTPResponder {
     let serverUUID: String
     /// The `AuthSession` cookie values issued by `POST /_session`, oldest first.
     let sessions = Mutex<[String]>([])
-    /// The most sessions kept; a new one past this ends the oldest.
+    /// The maximum number of sessions kept; a new one past this ends the oldest.
     static let maximumSessions = 10_000
 
     public init(catalog: CouchCatalog, configuration: Configuration = Configuration()) {

@@ -167,7 +167,7 @@ final class DocumentListing {
     private static func unorderedIDs(_ database: CouchDatabase) throws(CouchError) -> [String] {
         let store = database.store
         let statistics = store.statistics()
-        // Without documents every record is plain, so the time index tells whether any is left.
+        // Without documents every record is plain, so the time index shows whether any is left.
         if statistics.documentRecordCount == 0 {
             let ordered = (try? store.count(from: 0, through: RecordID.timestampLimit.nextDown)) ?? 0
             if ordered == statistics.recordCount {
