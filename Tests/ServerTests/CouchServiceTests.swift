@@ -610,4 +610,61 @@ import Testing
         let names = try JSONSerialization.jsonObject(with: Data(try send(connection, "GET", "/_all_dbs").body))
         #expect(names as? [String] == ["kpi"])
     }
+
+    /// Requests in the order CouchDB 3's API reference shows them, with the status and body its
+    /// examples give. Bodies are compared as JSON values, so member order does not matter.
+    @Test func documentedExamplesMatch() throws {
+        let server = try TestCouchServer(directory: directory.path)
+        let connection = try server.connectCouch()
+        let illegal =
+            "Name: 'Bad'. Only lowercase characters (a-z), digits (0-9), and any of the characters _, $, (, ), +, -, and / are allowed. Must begin with a letter."
+        let examples: [(method: String, target: String, body: String?, status: Int, response: String)] = [
+            ("GET", "/_up", nil, 200, #"{"status":"ok"}"#),
+            ("PUT", "/db", nil, 201, #"{"ok":true}"#),
+            (
+                "PUT", "/db", nil, 412,
+                #"{"error":"file_exists","reason":"The database could not be created, the file already exists."}"#
+            ),
+            ("PUT", "/Bad", nil, 400, #"{"error":"illegal_database_name","reason":"\#(illegal)"}"#),
+            ("GET", "/missing", nil, 404, #"{"error":"not_found","reason":"Database does not exist."}"#),
+            ("PUT", "/db/doc", "{}", 201, #"{"ok":true,"id":"doc","rev":"1-967a00dff5e02add41819138abb3284d"}"#),
+            ("PUT", "/db/doc", "{}", 409, #"{"error":"conflict","reason":"Document update conflict."}"#),
+            ("GET", "/db/doc", nil, 200, #"{"_id":"doc","_rev":"1-967a00dff5e02add41819138abb3284d"}"#),
+            ("GET", "/db/nothing", nil, 404, #"{"error":"not_found","reason":"missing"}"#),
+            ("GET", "/db/doc?rev=abc", nil, 400, #"{"error":"bad_request","reason":"Invalid rev format"}"#),
+            (
+                "PUT", "/db/_foo", "{}", 400,
+                #"{"error":"illegal_docid","reason":"Only reserved document ids may start with underscore."}"#
+            ),
+            ("POST", "/db/_ensure_full_commit", "{}", 201, #"{"instance_start_time":"0","ok":true}"#),
+            ("POST", "/db/_compact", "{}", 202, #"{"ok":true}"#),
+            ("GET", "/db/_security", nil, 200, "{}"),
+            ("PUT", "/db/_security", #"{"admins":{"names":[],"roles":[]}}"#, 200, #"{"ok":true}"#),
+            ("GET", "/db/_security", nil, 200, #"{"admins":{"names":[],"roles":[]}}"#),
+            (
+                "POST", "/db/_find", "{}", 400,
+                #"{"error":"missing_required_key","reason":"Missing required key: selector"}"#
+            ),
+            (
+                "DELETE", "/db/doc?rev=1-967a00dff5e02add41819138abb3284d", nil, 200,
+                #"{"ok":true,"id":"doc","rev":"2-eec205a9d413992850a6e32678485900"}"#
+            ),
+            ("GET", "/db/doc", nil, 404, #"{"error":"not_found","reason":"deleted"}"#),
+            (
+                "DELETE", "/db?rev=1-abc", nil, 400,
+                #"{"error":"bad_request","reason":"You tried to DELETE a database with a ?=rev parameter. Did you mean to DELETE a document instead?"}"#
+            ),
+            ("DELETE", "/db", nil, 200, #"{"ok":true}"#),
+            ("DELETE", "/db", nil, 404, #"{"error":"not_found","reason":"Database does not exist."}"#),
+        ]
+        for example in examples {
+            let response = try send(connection, example.method, example.target, example.body)
+            let label = "\(example.method) \(example.target)"
+            #expect(response.status == example.status, "\(label): \(response.text)")
+            #expect(response.header("Content-Type") == "application/json", "\(label)")
+            let actual = try JSONSerialization.jsonObject(with: Data(response.body)) as? NSObject
+            let expected = try JSONSerialization.jsonObject(with: Data(example.response.utf8)) as? NSObject
+            #expect(actual == expected, "\(label): \(response.text)")
+        }
+    }
 }
