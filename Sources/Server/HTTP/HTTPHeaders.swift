@@ -44,8 +44,22 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
         fields.makeIterator()
     }
 
-    static func equalNames(_ first: String, _ second: String) -> Bool {
-        first.utf8.count == second.utf8.count && first.lowercased() == second.lowercased()
+    /// True when the names are equal apart from the case of ASCII letters, the only letters a
+    /// field name (a token) may contain.
+    static func equalNames(_ first: some StringProtocol, _ second: some StringProtocol) -> Bool {
+        // Most names compared differ in length, and most equal ones are spelled alike; both checks
+        // are much cheaper than the byte loop.
+        guard first.utf8.count == second.utf8.count else {
+            return false
+        }
+        if first == second {
+            return true
+        }
+        return first.utf8.elementsEqual(second.utf8) { asciiLowercase($0) == asciiLowercase($1) }
+    }
+
+    private static func asciiLowercase(_ byte: UInt8) -> UInt8 {
+        byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
     }
 }
 

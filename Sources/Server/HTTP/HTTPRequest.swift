@@ -26,15 +26,15 @@ public struct HTTPRequest: Sendable, Equatable {
 
     /// The target's path, before any `?`.
     public var path: Substring {
-        target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        target[..<(target.utf8.firstIndex(of: UInt8(ascii: "?")) ?? target.endIndex)]
     }
 
     /// The target's query, after the first `?`; nil when there is none.
     public var query: Substring? {
-        guard let mark = target.firstIndex(of: "?") else {
+        guard let mark = target.utf8.firstIndex(of: UInt8(ascii: "?")) else {
             return nil
         }
-        return target[target.index(after: mark)...]
+        return target[target.utf8.index(after: mark)...]
     }
 
     /// True when the connection stays open after the response: the default for HTTP/1.1 unless the
