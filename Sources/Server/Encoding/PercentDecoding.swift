@@ -5,35 +5,66 @@
 /// Unlike the WHATWG URL Standard, which keeps a `%` that is not followed by two hexadecimal
 /// digits as it is, this decoding rejects it, so a mangled body fails visibly.
 enum PercentDecoding {
-    /// Decodes `bytes[range]`.
+    /// Decodes `bytes` from `start` up to the first `terminator` byte outside an escape, or to
+    /// `end`, in one pass, and returns the decoded bytes with the offset where decoding stopped.
     ///
     /// - Throws: `FormDecodingError` with the offset of a `%` that is not followed by two
-    ///   hexadecimal digits.
-    static func decode(_ bytes: [UInt8], range: Range<Int>) throws(FormDecodingError) -> [UInt8] {
-        var output: [UInt8] = []
-        output.reserveCapacity(range.count)
-        var index = range.lowerBound
-        while index < range.upperBound {
-            let byte = bytes[index]
+    ///   hexadecimal digits before the stopping point.
+    static func decode(
+        _ bytes: [UInt8],
+        from start: Int,
+        to end: Int,
+        stoppingAt terminator: UInt8
+    ) throws(FormDecodingError) -> (decoded: [UInt8], end: Int) {
+        let input = bytes.span
+        var index = start
+        while index < end, input[index] != terminator, input[index] != UInt8(ascii: "%"),
+            input[index] != UInt8(ascii: "+")
+        {
+            index += 1
+        }
+        guard index < end, input[index] != terminator else {
+            return (Array(bytes[start..<index]), index)
+        }
+
+        // Decoded text is never longer than its encoding, so the output is sized once and written
+        // by index, and the unused tail is cut off at the end.
+        var output = [UInt8](repeating: 0, count: end - start)
+        var outputSpan = output.mutableSpan
+        for offset in start..<index {
+            outputSpan[offset - start] = input[offset]
+        }
+        var written = index - start
+        while index < end {
+            let byte = input[index]
             switch byte {
+            case terminator:
+                break
             case UInt8(ascii: "+"):
-                output.append(UInt8(ascii: " "))
+                outputSpan[written] = UInt8(ascii: " ")
                 index += 1
             case UInt8(ascii: "%"):
-                guard index + 2 < range.upperBound,
-                    let high = JSONReader.hexDigitValue(bytes[index + 1]),
-                    let low = JSONReader.hexDigitValue(bytes[index + 2])
+                guard index + 2 < end, input[index + 1] != terminator, input[index + 2] != terminator,
+                    let high = JSONReader.hexDigitValue(input[index + 1]),
+                    let low = JSONReader.hexDigitValue(input[index + 2])
                 else {
-                    throw invalidEscape(in: bytes, at: index, end: range.upperBound)
+                    let stop = bytes[index..<end].firstIndex(of: terminator) ?? end
+                    throw invalidEscape(in: bytes, at: index, end: stop)
                 }
-                output.append(high << 4 | low)
+                outputSpan[written] = high << 4 | low
                 index += 3
             default:
-                output.append(byte)
+                outputSpan[written] = byte
                 index += 1
             }
+            if byte == terminator {
+                break
+            }
+            written += 1
         }
-        return output
+        _ = consume outputSpan
+        output.removeLast(output.count - written)
+        return (output, index)
     }
 
     private static func invalidEscape(in bytes: [UInt8], at index: Int, end: Int) -> FormDecodingError {
@@ -46,7 +77,8 @@ enum PercentDecoding {
         return FormDecodingError(offset: index, reason: reason)
     }
 
-    /// Splits `bytes` at `&` into name-value pairs split at the first `=`, and decodes both halves.
+    /// Splits `bytes` at `&` into name-value pairs split at the first `=`, and decodes both halves,
+    /// reading each byte of a value once.
     ///
     /// Empty pairs, as in `a=1&&b=2`, are skipped. A pair without `=` has an empty value.
     ///
@@ -55,15 +87,22 @@ enum PercentDecoding {
         _ bytes: [UInt8],
         _ body: (_ name: [UInt8], _ value: [UInt8], _ offset: Int) throws(FormDecodingError) -> Void
     ) throws(FormDecodingError) {
+        let ampersand = UInt8(ascii: "&")
         var pairStart = 0
-        while pairStart <= bytes.count {
-            let pairEnd = bytes[pairStart...].firstIndex(of: UInt8(ascii: "&")) ?? bytes.count
-            if pairEnd > pairStart {
-                let equals = bytes[pairStart..<pairEnd].firstIndex(of: UInt8(ascii: "=")) ?? pairEnd
-                let name = try decode(bytes, range: pairStart..<equals)
-                let value = try decode(bytes, range: min(equals + 1, pairEnd)..<pairEnd)
-                try body(name, value, pairStart)
+        while pairStart < bytes.count {
+            if bytes[pairStart] == ampersand {
+                pairStart += 1
+                continue
             }
+            let nameEnd =
+                bytes[pairStart...].firstIndex { $0 == UInt8(ascii: "=") || $0 == ampersand } ?? bytes.count
+            let name = try decode(bytes, from: pairStart, to: nameEnd, stoppingAt: ampersand).decoded
+            var value: [UInt8] = []
+            var pairEnd = nameEnd
+            if nameEnd < bytes.count && bytes[nameEnd] == UInt8(ascii: "=") {
+                (value, pairEnd) = try decode(bytes, from: nameEnd + 1, to: bytes.count, stoppingAt: ampersand)
+            }
+            try body(name, value, pairStart)
             pairStart = pairEnd + 1
         }
     }
