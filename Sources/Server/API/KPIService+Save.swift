@@ -34,7 +34,7 @@ extension KPIService {
                 if wantsJSON {
                     completion(.json(.created, Array("{\"ok\":true,\"stored\":\(stored)}".utf8)))
                 } else {
-                    completion(.text(.created, "ok"))
+                    completion(Self.createdResponse)
                 }
             case .failure(let error):
                 context.logger.error(
@@ -45,6 +45,10 @@ extension KPIService {
             }
         }
     }
+
+    /// The response to a stored POST without `Accept: application/json`, built once because every
+    /// such POST gets the same one.
+    private static let createdResponse = HTTPResponse.text(.created, "ok")
 
     /// The JSON text of the request's `data`, or the response that rejects the request.
     private func dataField(of request: HTTPRequest) -> Result<[UInt8], Rejection> {

@@ -181,9 +181,7 @@ final class Connection {
         case .request(let request):
             let id = loop.core.nextRequestID()
             current = (request, id)
-            var logger = loop.logger
-            logger.metadata["request"] = "\(id)"
-            let context = RequestContext(requestID: id, logger: logger)
+            let context = RequestContext(requestID: id, serverLogger: loop.logger)
             let connection = LoopBound(self, loop: loop)
             loop.core.responder.respond(to: request, context: context) { response in
                 let discard: @Sendable () -> Void = {
