@@ -253,17 +253,34 @@ final class Writer: @unchecked Sendable {
             state.activeFooterBytes = footerBytes
         }
         core.notifyObservers(batch.firstSequence...(batch.firstSequence + UInt64(batch.count) - 1))
-        // A caller or two are woken here at once; more go to the acknowledger thread, so the next
-        // write can start while they wake up.
-        if run.count <= Self.inlineCompletionLimit {
-            Acknowledger.complete(run, firstSequence: batch.firstSequence)
-        } else {
-            acknowledger.acknowledge(run, firstSequence: batch.firstSequence)
-        }
+        complete(run, firstSequence: batch.firstSequence)
     }
 
-    /// The most callers of one write that the writer completes itself.
+    /// The maximum number of callers of one write that the writer completes itself, whatever
+    /// completion thread they asked for.
     private static let inlineCompletionLimit = 2
+
+    /// Completes the callers of a successful write: on this thread when they ask for the writer or
+    /// are only a couple, otherwise on the acknowledger thread, so the next write can start while
+    /// blocked callers wake up.
+    private func complete(_ run: ArraySlice<AppendRequest>, firstSequence: UInt64) {
+        if run.count <= Self.inlineCompletionLimit || run.allSatisfy({ $0.completionThread == .writer }) {
+            Acknowledger.complete(run, firstSequence: firstSequence)
+            return
+        }
+        var deferred: [(request: AppendRequest, sequences: ClosedRange<UInt64>)] = []
+        var first = firstSequence
+        for request in run {
+            let sequences = first...(first + UInt64(request.recordCount) - 1)
+            first = sequences.upperBound + 1
+            if request.completionThread == .writer {
+                request.completion(.success(sequences))
+            } else {
+                deferred.append((request, sequences))
+            }
+        }
+        acknowledger.acknowledge(deferred)
+    }
 
     /// One `pwrite` for the whole run: a single request is written from its own buffer, several are
     /// first copied into one.
