@@ -5,25 +5,22 @@
 /// Unlike the WHATWG URL Standard, which keeps a `%` that is not followed by two hexadecimal
 /// digits as it is, this decoding rejects it, so a mangled body fails visibly.
 enum PercentDecoding {
-    /// Decodes `bytes` from `start` up to the first `terminator` byte outside an escape, or to
-    /// `end`, in one pass, and returns the decoded bytes with the offset where decoding stopped.
+    /// Decodes `bytes` from `start` up to the first `&`, or to `end`, in one pass, and returns the
+    /// decoded bytes with the offset where decoding stopped.
     ///
     /// - Throws: `FormDecodingError` with the offset of a `%` that is not followed by two
     ///   hexadecimal digits before the stopping point.
     static func decode(
         _ bytes: [UInt8],
         from start: Int,
-        to end: Int,
-        stoppingAt terminator: UInt8
+        to end: Int
     ) throws(FormDecodingError) -> (decoded: [UInt8], end: Int) {
         let input = bytes.span
         var index = start
-        while index < end, input[index] != terminator, input[index] != UInt8(ascii: "%"),
-            input[index] != UInt8(ascii: "+")
-        {
-            index += 1
+        while index < end, !isSpecial(input[index]) {
+            index &+= 1
         }
-        guard index < end, input[index] != terminator else {
+        guard index < end, input[index] != ampersand else {
             return (Array(bytes[start..<index]), index)
         }
 
@@ -32,39 +29,57 @@ enum PercentDecoding {
         var output = [UInt8](repeating: 0, count: end - start)
         var outputSpan = output.mutableSpan
         for offset in start..<index {
-            outputSpan[offset - start] = input[offset]
+            outputSpan[offset &- start] = input[offset]
         }
-        var written = index - start
+        var written = index &- start
         while index < end {
             let byte = input[index]
-            switch byte {
-            case terminator:
-                break
-            case UInt8(ascii: "+"):
-                outputSpan[written] = UInt8(ascii: " ")
-                index += 1
-            case UInt8(ascii: "%"):
-                guard index + 2 < end, input[index + 1] != terminator, input[index + 2] != terminator,
-                    let high = JSONReader.hexDigitValue(input[index + 1]),
-                    let low = JSONReader.hexDigitValue(input[index + 2])
+            if !isSpecial(byte) {
+                outputSpan[written] = byte
+                index &+= 1
+            } else if byte == UInt8(ascii: "%") {
+                // A `&` is no hexadecimal digit, so an escape cut short by one fails here too.
+                guard index + 2 < end, let high = hexDigitValue(input[index &+ 1]),
+                    let low = hexDigitValue(input[index &+ 2])
                 else {
-                    let stop = bytes[index..<end].firstIndex(of: terminator) ?? end
+                    let stop = bytes[index..<end].firstIndex(of: ampersand) ?? end
                     throw invalidEscape(in: bytes, at: index, end: stop)
                 }
                 outputSpan[written] = high << 4 | low
-                index += 3
-            default:
-                outputSpan[written] = byte
-                index += 1
-            }
-            if byte == terminator {
+                index &+= 3
+            } else if byte == UInt8(ascii: "+") {
+                outputSpan[written] = UInt8(ascii: " ")
+                index &+= 1
+            } else if byte == ampersand {
                 break
+            } else {
+                outputSpan[written] = byte
+                index &+= 1
             }
-            written += 1
+            written &+= 1
         }
         _ = consume outputSpan
         output.removeLast(output.count - written)
         return (output, index)
+    }
+
+    private static let ampersand = UInt8(ascii: "&")
+
+    /// True for the bytes from `%` (0x25) to `+` (0x2B). The range contains `&` and `+` as well, so
+    /// one comparison lets most plain bytes through.
+    @inline(__always)
+    private static func isSpecial(_ byte: UInt8) -> Bool {
+        byte &- UInt8(ascii: "%") <= UInt8(ascii: "+") - UInt8(ascii: "%")
+    }
+
+    @inline(__always)
+    private static func hexDigitValue(_ byte: UInt8) -> UInt8? {
+        let digit = byte &- UInt8(ascii: "0")
+        if digit < 10 {
+            return digit
+        }
+        let letter = (byte | 0x20) &- UInt8(ascii: "a")
+        return letter < 6 ? letter &+ 10 : nil
     }
 
     private static func invalidEscape(in bytes: [UInt8], at index: Int, end: Int) -> FormDecodingError {
@@ -87,7 +102,6 @@ enum PercentDecoding {
         _ bytes: [UInt8],
         _ body: (_ name: [UInt8], _ value: [UInt8], _ offset: Int) throws(FormDecodingError) -> Void
     ) throws(FormDecodingError) {
-        let ampersand = UInt8(ascii: "&")
         var pairStart = 0
         while pairStart < bytes.count {
             if bytes[pairStart] == ampersand {
@@ -96,11 +110,11 @@ enum PercentDecoding {
             }
             let nameEnd =
                 bytes[pairStart...].firstIndex { $0 == UInt8(ascii: "=") || $0 == ampersand } ?? bytes.count
-            let name = try decode(bytes, from: pairStart, to: nameEnd, stoppingAt: ampersand).decoded
+            let name = try decode(bytes, from: pairStart, to: nameEnd).decoded
             var value: [UInt8] = []
             var pairEnd = nameEnd
             if nameEnd < bytes.count && bytes[nameEnd] == UInt8(ascii: "=") {
-                (value, pairEnd) = try decode(bytes, from: nameEnd + 1, to: bytes.count, stoppingAt: ampersand)
+                (value, pairEnd) = try decode(bytes, from: nameEnd + 1, to: bytes.count)
             }
             try body(name, value, pairStart)
             pairStart = pairEnd + 1
