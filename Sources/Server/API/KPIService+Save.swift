@@ -21,7 +21,11 @@ extension KPIService {
 
         let blobs: [NewBlob]
         do {
-            blobs = try scanner.blobs(in: data).map { NewBlob(bytes: Array(data[$0.range]), timestamp: $0.timestamp) }
+            blobs = try scanner.blobs(in: data).map { blob in
+                // A single blob usually spans the whole text, which then needs no copy.
+                let bytes = blob.range == data.indices ? data : Array(data[blob.range])
+                return NewBlob(bytes: bytes, timestamp: blob.timestamp)
+            }
         } catch {
             completion(.error(.badRequest, error: "bad_request", reason: error.description))
             return
