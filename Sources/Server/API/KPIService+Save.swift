@@ -127,7 +127,7 @@ extension KPIService {
     /// spaces around it.
     private static func mediaType(of contentType: String) -> Substring {
         let isSpace: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
-        let type = contentType.utf8[..<(contentType.utf8.firstIndex(of: UInt8(ascii: ";")) ?? contentType.endIndex)]
+        let type = contentType.utf8[..<contentType.firstIndex(ofASCII: UInt8(ascii: ";"))]
         guard let first = type.firstIndex(where: { !isSpace($0) }), let last = type.lastIndex(where: { !isSpace($0) })
         else {
             return ""

@@ -47,7 +47,7 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
     /// True when the names are equal apart from the case of ASCII letters, the only letters a
     /// field name (a token) may contain.
     static func equalNames(_ first: some StringProtocol, _ second: some StringProtocol) -> Bool {
-        // Most names compared differ in length, and most equal ones are spelled alike; both checks
+        // Most names compared differ in length, and most equal ones are spelled alike. Both checks
         // are much cheaper than the byte loop.
         guard first.utf8.count == second.utf8.count else {
             return false
@@ -60,6 +60,21 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
 
     private static func asciiLowercase(_ byte: UInt8) -> UInt8 {
         byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+    }
+}
+
+extension String {
+    /// Returns the index of the first `byte` of the string's UTF-8, or `endIndex` when there is
+    /// none. `byte` must be ASCII, so the index is also a valid `Character` boundary.
+    func firstIndex(ofASCII byte: UInt8) -> String.Index {
+        // Indexing the span costs a few instructions a byte, and the generic `utf8.firstIndex(of:)`
+        // about five times as many.
+        let codeUnits = utf8.span
+        var offset = 0
+        while offset < codeUnits.count && codeUnits[offset] != byte {
+            offset += 1
+        }
+        return utf8.index(utf8.startIndex, offsetBy: offset)
     }
 }
 

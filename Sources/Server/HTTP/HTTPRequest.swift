@@ -26,12 +26,13 @@ public struct HTTPRequest: Sendable, Equatable {
 
     /// The target's path, before any `?`.
     public var path: Substring {
-        target[..<(target.utf8.firstIndex(of: UInt8(ascii: "?")) ?? target.endIndex)]
+        target[..<target.firstIndex(ofASCII: UInt8(ascii: "?"))]
     }
 
     /// The target's query, after the first `?`; nil when there is none.
     public var query: Substring? {
-        guard let mark = target.utf8.firstIndex(of: UInt8(ascii: "?")) else {
+        let mark = target.firstIndex(ofASCII: UInt8(ascii: "?"))
+        guard mark < target.endIndex else {
             return nil
         }
         return target[target.utf8.index(after: mark)...]
