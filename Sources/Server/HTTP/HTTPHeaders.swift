@@ -30,7 +30,16 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
 
     /// The values of every field named `name`, in order.
     public func values(of name: String) -> [String] {
-        fields.filter { Self.equalNames($0.name, name) }.map(\.value)
+        var values: [String] = []
+        for field in fields where Self.equalNames(field.name, name) {
+            values.append(field.value)
+        }
+        return values
+    }
+
+    /// Makes room for `count` fields, so adding them one by one allocates once.
+    mutating func reserveCapacity(_ count: Int) {
+        fields.reserveCapacity(count)
     }
 
     /// The comma-separated elements of every field named `name`, trimmed and lowercased, for
