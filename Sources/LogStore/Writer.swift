@@ -41,7 +41,6 @@ final class Writer: @unchecked Sendable {
     private let writerThread = Atomic<UInt>(0)
     private var active: ActiveSegment?
     private var nextSequence: UInt64
-    private var scratch: [UInt8] = []
     private var hasUnsyncedData = false
     private var lastSync = SystemClock.monotonicNanoseconds()
     private var nextRetentionCheck = SystemClock.monotonicNanoseconds()
@@ -282,19 +281,16 @@ final class Writer: @unchecked Sendable {
         acknowledger.acknowledge(deferred)
     }
 
-    /// One `pwrite` for the whole run: a single request is written from its own buffer, several are
-    /// first copied into one.
+    /// One write for the whole run, straight from the requests' buffers: a `pwrite` for a single
+    /// request, a `pwritev` for several. Copying them into one buffer first took about a quarter
+    /// of the writer's time with 20-record requests (perf, on a 2-core virtual machine).
     private func writeBytes(_ run: ArraySlice<AppendRequest>, at offset: Int64, segment: Segment) throws(LogStoreError)
     {
         do {
             if run.count == 1 {
                 try segment.file.write(run.first!.frames[...], at: offset)
             } else {
-                scratch.removeAll(keepingCapacity: true)
-                for request in run {
-                    scratch.append(contentsOf: request.frames)
-                }
-                try segment.file.write(scratch[...], at: offset)
+                try segment.file.write(contentsOf: run.map(\.frames), at: offset)
             }
         } catch {
             throw LogStoreError.io(error, "segment \(segment.name) at offset \(offset)")
