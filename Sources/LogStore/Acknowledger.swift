@@ -1,15 +1,16 @@
 import Synchronization
 import SystemCalls
 
-/// A thread that runs append completions for the writer, so that after a flush that covers many
-/// callers the writer goes straight back to the disk instead of waking each caller itself.
-/// Waking a blocked thread costs a system call, and 64 of them take longer than the writes they
-/// acknowledge.
+/// A thread that runs the completions of blocking and `async` appends for the writer, so that
+/// after a flush that covers many such callers the writer goes straight back to the disk instead
+/// of waking each caller itself. Waking a blocked thread costs a system call, and 64 of them take
+/// longer than the writes they acknowledge. Completions of `submit`, which only hand the result
+/// on, run on the writer thread instead.
 final class Acknowledger: @unchecked Sendable {
     // @unchecked: all state is inside `pending`, whose lock guards it.
 
     private struct Pending {
-        var batches: [(requests: ArraySlice<AppendRequest>, firstSequence: UInt64)] = []
+        var completions: [(request: AppendRequest, sequences: ClosedRange<UInt64>)] = []
         var isClosing = false
         var isFinished = false
     }
@@ -28,9 +29,9 @@ final class Acknowledger: @unchecked Sendable {
         }
     }
 
-    /// Queues the completions of `requests`, whose records start at `firstSequence`.
-    func acknowledge(_ requests: ArraySlice<AppendRequest>, firstSequence: UInt64) {
-        pending.withLock { $0.batches.append((requests, firstSequence)) }
+    /// Queues the completions of `requests`, each with the sequence numbers its records received.
+    func acknowledge(_ requests: [(request: AppendRequest, sequences: ClosedRange<UInt64>)]) {
+        pending.withLock { $0.completions.append(contentsOf: requests) }
         pending.broadcast()
     }
 
@@ -44,14 +45,15 @@ final class Acknowledger: @unchecked Sendable {
     private func run() {
         thread.store(OSThread.currentIdentifier, ordering: .relaxed)
         while true {
-            let (batches, isClosing) = pending.withLock(when: { !$0.batches.isEmpty || $0.isClosing }) { pending in
-                defer { pending.batches.removeAll(keepingCapacity: true) }
-                return (pending.batches, pending.isClosing)
+            let (completions, isClosing) = pending.withLock(when: { !$0.completions.isEmpty || $0.isClosing }) {
+                pending in
+                defer { pending.completions.removeAll(keepingCapacity: true) }
+                return (pending.completions, pending.isClosing)
             }
-            for batch in batches {
-                Self.complete(batch.requests, firstSequence: batch.firstSequence)
+            for completion in completions {
+                completion.request.completion(.success(completion.sequences))
             }
-            if isClosing && batches.isEmpty {
+            if isClosing && completions.isEmpty {
                 pending.withLock { $0.isFinished = true }
                 pending.broadcast()
                 return

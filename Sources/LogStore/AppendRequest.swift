@@ -4,9 +4,21 @@
 final class AppendRequest: @unchecked Sendable {
     // @unchecked: the caller builds the request and hands it to the writer's queue; from then on
     // only the writer thread reads or changes `frames`, so it is never shared.
+
+    /// The thread that runs a request's completion after a successful write.
+    enum CompletionThread {
+        /// The writer itself, at once: for completions that only hand the result on, such as an
+        /// event loop's, where another thread hop would add latency and no saving.
+        case writer
+        /// The acknowledger thread, once more than a couple of callers share a write: for
+        /// completions that wake a blocked thread or a task, a system call each.
+        case acknowledger
+    }
+
     var frames: [UInt8]
     let recordCount: Int
     let appendTime: Int64
+    let completionThread: CompletionThread
     let completion: @Sendable (Result<ClosedRange<UInt64>, LogStoreError>) -> Void
 
     var byteCount: Int { frames.count }
@@ -14,6 +26,7 @@ final class AppendRequest: @unchecked Sendable {
     init(
         records: [NewRecord],
         appendTime: Int64,
+        completionThread: CompletionThread,
         completion: @escaping @Sendable (Result<ClosedRange<UInt64>, LogStoreError>) -> Void
     ) {
         self.frames = [UInt8](count: records.reduce(0) { $0 + Frame.length(of: $1) }) { writer in
@@ -23,6 +36,7 @@ final class AppendRequest: @unchecked Sendable {
         }
         self.recordCount = records.count
         self.appendTime = appendTime
+        self.completionThread = completionThread
         self.completion = completion
     }
 }

@@ -181,7 +181,7 @@ extension LogStore {
     @discardableResult
     public func append(_ records: [NewRecord]) throws(LogStoreError) -> ClosedRange<UInt64> {
         let outcome = ConditionLock<Result<ClosedRange<UInt64>, LogStoreError>?>(nil)
-        try submit(records) { result in
+        try submit(records, completionThread: .acknowledger) { result in
             outcome.withLock { $0 = result }
             outcome.broadcast()
         }
@@ -201,7 +201,7 @@ extension LogStore {
         let result = await withCheckedContinuation {
             (continuation: CheckedContinuation<Result<ClosedRange<UInt64>, LogStoreError>, Never>) in
             do throws(LogStoreError) {
-                try submit(records) { continuation.resume(returning: $0) }
+                try submit(records, completionThread: .acknowledger) { continuation.resume(returning: $0) }
             } catch {
                 continuation.resume(returning: .failure(error))
             }
@@ -209,9 +209,9 @@ extension LogStore {
         return try result.get()
     }
 
-    /// Queues `records` as one atomic batch without waiting; `completion` runs on one of the
-    /// writer's threads once they are durable or have failed, and must return quickly (hand the
-    /// result to your own thread or event loop).
+    /// Queues `records` as one atomic batch without waiting. `completion` runs on the writer
+    /// thread once they are durable or have failed. The writer starts its next write only after
+    /// it returns, so it must return quickly: hand the result to your own thread or event loop.
     ///
     /// Returns false when the queue already holds `maximumQueuedBytes`: the batch is kept and
     /// written once the writer frees room, and the caller should hold back further batches until
@@ -224,10 +224,22 @@ extension LogStore {
         _ records: [NewRecord],
         completion: @escaping @Sendable (Result<ClosedRange<UInt64>, LogStoreError>) -> Void
     ) throws(LogStoreError) -> Bool {
+        try submit(records, completionThread: .writer, completion: completion)
+    }
+
+    private func submit(
+        _ records: [NewRecord],
+        completionThread: AppendRequest.CompletionThread,
+        completion: @escaping @Sendable (Result<ClosedRange<UInt64>, LogStoreError>) -> Void
+    ) throws(LogStoreError) -> Bool {
         try checkValid(records)
-        return try submit(
-            AppendRequest(records: records, appendTime: SystemClock.unixMilliseconds(), completion: completion)
+        let request = AppendRequest(
+            records: records,
+            appendTime: SystemClock.unixMilliseconds(),
+            completionThread: completionThread,
+            completion: completion
         )
+        return try submit(request)
     }
 
     private func submit(_ request: AppendRequest) throws(LogStoreError) -> Bool {

@@ -41,7 +41,6 @@ final class Writer: @unchecked Sendable {
     private let writerThread = Atomic<UInt>(0)
     private var active: ActiveSegment?
     private var nextSequence: UInt64
-    private var scratch: [UInt8] = []
     private var hasUnsyncedData = false
     private var lastSync = SystemClock.monotonicNanoseconds()
     private var nextRetentionCheck = SystemClock.monotonicNanoseconds()
@@ -253,31 +252,45 @@ final class Writer: @unchecked Sendable {
             state.activeFooterBytes = footerBytes
         }
         core.notifyObservers(batch.firstSequence...(batch.firstSequence + UInt64(batch.count) - 1))
-        // A caller or two are woken here at once; more go to the acknowledger thread, so the next
-        // write can start while they wake up.
-        if run.count <= Self.inlineCompletionLimit {
-            Acknowledger.complete(run, firstSequence: batch.firstSequence)
-        } else {
-            acknowledger.acknowledge(run, firstSequence: batch.firstSequence)
-        }
+        complete(run, firstSequence: batch.firstSequence)
     }
 
-    /// The most callers of one write that the writer completes itself.
+    /// The maximum number of callers of one write that the writer completes itself, whatever
+    /// completion thread they asked for.
     private static let inlineCompletionLimit = 2
 
-    /// One `pwrite` for the whole run: a single request is written from its own buffer, several are
-    /// first copied into one.
+    /// Completes the callers of a successful write: on this thread when they ask for the writer or
+    /// are only a couple, otherwise on the acknowledger thread, so the next write can start while
+    /// blocked callers wake up.
+    private func complete(_ run: ArraySlice<AppendRequest>, firstSequence: UInt64) {
+        if run.count <= Self.inlineCompletionLimit || run.allSatisfy({ $0.completionThread == .writer }) {
+            Acknowledger.complete(run, firstSequence: firstSequence)
+            return
+        }
+        var deferred: [(request: AppendRequest, sequences: ClosedRange<UInt64>)] = []
+        var first = firstSequence
+        for request in run {
+            let sequences = first...(first + UInt64(request.recordCount) - 1)
+            first = sequences.upperBound + 1
+            if request.completionThread == .writer {
+                request.completion(.success(sequences))
+            } else {
+                deferred.append((request, sequences))
+            }
+        }
+        acknowledger.acknowledge(deferred)
+    }
+
+    /// One write for the whole run, straight from the requests' buffers: a `pwrite` for a single
+    /// request, a `pwritev` for several. Copying them into one buffer first took about a quarter
+    /// of the writer's time with 20-record requests (perf, on a 2-core virtual machine).
     private func writeBytes(_ run: ArraySlice<AppendRequest>, at offset: Int64, segment: Segment) throws(LogStoreError)
     {
         do {
             if run.count == 1 {
                 try segment.file.write(run.first!.frames[...], at: offset)
             } else {
-                scratch.removeAll(keepingCapacity: true)
-                for request in run {
-                    scratch.append(contentsOf: request.frames)
-                }
-                try segment.file.write(scratch[...], at: offset)
+                try segment.file.write(contentsOf: run.map(\.frames), at: offset)
             }
         } catch {
             throw LogStoreError.io(error, "segment \(segment.name) at offset \(offset)")

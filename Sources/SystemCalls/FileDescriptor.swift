@@ -86,6 +86,67 @@ public struct FileDescriptor: Sendable, Hashable {
         try write(bytes[...], at: offset)
     }
 
+    /// The maximum number of buffers one `pwritev` call takes (`IOV_MAX` on Linux).
+    private static let maximumIOVectors = 1024
+
+    /// Writes `buffers` one after another from `offset`, each call of `pwritev(2)` taking up to
+    /// 1,024 of them, so several buffers reach the file without first being copied into one.
+    /// After a short write the rest goes out with `pwrite`.
+    public func write(contentsOf buffers: [[UInt8]], at offset: Int64) throws(SystemError) {
+        var position = offset
+        var start = 0
+        while start < buffers.count {
+            let chunk = buffers[start..<min(start + Self.maximumIOVectors, buffers.count)]
+            var vectors: [iovec] = []
+            vectors.reserveCapacity(chunk.count)
+            let written = try retryingInterrupts("pwritev") {
+                vectors.removeAll(keepingCapacity: true)
+                return writeVectors(chunk, from: chunk.startIndex, collecting: &vectors, at: position)
+            }
+            try writeRemainder(of: chunk, skipping: written, at: position + Int64(written))
+            position += Int64(chunk.reduce(0) { $0 + $1.count })
+            start = chunk.endIndex
+        }
+    }
+
+    /// Pins `buffers[index...]` in memory one level of nesting each, then calls `pwritev` on all
+    /// of them; returns its result. The addresses are valid only inside `withUnsafeBytes`.
+    private func writeVectors(
+        _ buffers: ArraySlice<[UInt8]>,
+        from index: Int,
+        collecting vectors: inout [iovec],
+        at offset: Int64
+    ) -> Int {
+        guard index < buffers.endIndex else {
+            return vectors.withUnsafeBufferPointer { list in
+                Glibc.pwritev(rawValue, list.baseAddress, Int32(list.count), off_t(offset))
+            }
+        }
+        return buffers[index].withUnsafeBytes { bytes in
+            vectors.append(iovec(iov_base: UnsafeMutableRawPointer(mutating: bytes.baseAddress), iov_len: bytes.count))
+            return writeVectors(buffers, from: index + 1, collecting: &vectors, at: offset)
+        }
+    }
+
+    /// Writes what a short `pwritev` left of `buffers`, whose first `skipped` bytes are written.
+    private func writeRemainder(
+        of buffers: ArraySlice<[UInt8]>,
+        skipping skipped: Int,
+        at offset: Int64
+    ) throws(SystemError) {
+        var skip = skipped
+        var position = offset
+        for buffer in buffers {
+            if skip >= buffer.count {
+                skip -= buffer.count
+                continue
+            }
+            try write(buffer[skip...], at: position)
+            position += Int64(buffer.count - skip)
+            skip = 0
+        }
+    }
+
     /// Flushes the file's data, and the metadata needed to read it back, with `fdatasync(2)`.
     public func synchronizeData() throws(SystemError) {
         _ = try retryingInterrupts("fdatasync") { Glibc.fdatasync(rawValue) }

@@ -187,6 +187,36 @@ import Testing
         #expect(store.count == 4)
     }
 
+    @Test func mixedCallersGetDistinctSequences() throws {
+        let storage = FaultInjectingStorage()
+        let store = try LogStore(directory: directory.path, configuration: Fixtures.configuration(storage: storage))
+        try store.append(Fixtures.record(timestamp: 0, number: 0))
+        storage.delay(.synchronizeData, milliseconds: 200)
+        // The slow flush of record 1 lets the next six form one write, whose submitted callers are
+        // completed on the writer thread and whose blocked callers on the acknowledger thread.
+        let ranges = ConditionLock<[ClosedRange<UInt64>]>([])
+        try store.submit([Fixtures.record(timestamp: 1, number: 1)]) { _ in }
+        for number in 2...7 {
+            if number.isMultiple(of: 2) {
+                try store.submit([Fixtures.record(timestamp: Double(number), number: number)]) { result in
+                    ranges.withLock { $0.append(try! result.get()) }
+                    ranges.broadcast()
+                }
+            } else {
+                OSThread.spawn(name: "appender") {
+                    let sequence = try! store.append(Fixtures.record(timestamp: Double(number), number: number))
+                    ranges.withLock { $0.append(sequence...sequence) }
+                    ranges.broadcast()
+                }
+            }
+        }
+
+        let received = ranges.withLock(when: { $0.count == 6 }) { $0 }
+        #expect(received.allSatisfy { $0.count == 1 })
+        #expect(Set(received.map(\.lowerBound)) == Set(3...8))
+        #expect(store.count == 8)
+    }
+
     @Test func rejectsInvalidRecordsAndStoresNothingOfTheirBatch() throws {
         var configuration = Fixtures.configuration()
         configuration.maximumRecordBytes = 100

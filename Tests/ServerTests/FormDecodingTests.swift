@@ -25,6 +25,8 @@ import Testing
         ("lower=%c3%a9&upper=%C3%A9", [["lower", "é"], ["upper", "é"]]),
         ("k=1&k=2&j=0&k=3", [["k", "1"], ["k", "2"], ["j", "0"], ["k", "3"]]),
         ("Just a string", [["Just a string", ""]]),
+        ("a=x+y%21&b", [["a", "x y!"], ["b", ""]]),
+        ("n%3Dame=v%3D1&=&x", [["n=ame", "v=1"], ["", ""], ["x", ""]]),
     ])
     func parsesFields(_ body: String, expected: [[String]]) throws {
         #expect(try Self.fields(body) == expected)
@@ -41,6 +43,9 @@ import Testing
         ("a=%%41", "invalid percent escape '%%4' at offset 2"),
         ("a=%+1", "invalid percent escape '%+1' at offset 2"),
         ("a=%\u{7F}1", "invalid percent escape at offset 2"),
+        ("a=%4&b=1", "incomplete percent escape '%4' at offset 2"),
+        ("a=1&b=%&c", "incomplete percent escape '%' at offset 6"),
+        ("n%4=1", "incomplete percent escape '%4' at offset 1"),
     ])
     func rejectsInvalidPercentEscape(_ body: String, message: String) {
         do {

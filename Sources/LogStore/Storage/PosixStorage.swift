@@ -64,6 +64,14 @@ final class PosixFile: StorageFile {
         }
     }
 
+    func write(contentsOf buffers: [[UInt8]], at offset: Int64) throws(SystemError) {
+        do {
+            try descriptor.write(contentsOf: buffers, at: offset)
+        } catch {
+            throw error.on(path)
+        }
+    }
+
     func synchronizeData() throws(SystemError) {
         do {
             try descriptor.synchronizeData()

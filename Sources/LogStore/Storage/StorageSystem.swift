@@ -25,6 +25,9 @@ public protocol StorageFile: AnyObject, Sendable {
     func read(into buffer: inout [UInt8], range: Range<Int>, at offset: Int64) throws(SystemError) -> Int
     /// Writes all of `bytes` at `offset`.
     func write(_ bytes: ArraySlice<UInt8>, at offset: Int64) throws(SystemError)
+    /// Writes all of `buffers`, one after another, from `offset`. The default implementation
+    /// joins them and calls `write(_:at:)`.
+    func write(contentsOf buffers: [[UInt8]], at offset: Int64) throws(SystemError)
     /// `fdatasync`: returns once the written data can be read back after a power loss.
     func synchronizeData() throws(SystemError)
     func truncate(to length: Int64) throws(SystemError)
@@ -44,5 +47,9 @@ extension StorageFile {
 
     func write(_ bytes: [UInt8], at offset: Int64) throws(SystemError) {
         try write(bytes[...], at: offset)
+    }
+
+    public func write(contentsOf buffers: [[UInt8]], at offset: Int64) throws(SystemError) {
+        try write(Array(buffers.joined()), at: offset)
     }
 }

@@ -21,7 +21,11 @@ extension KPIService {
 
         let blobs: [NewBlob]
         do {
-            blobs = try scanner.blobs(in: data).map { NewBlob(bytes: Array(data[$0.range]), timestamp: $0.timestamp) }
+            blobs = try scanner.blobs(in: data).map { blob in
+                // A single blob usually spans the whole text, which then needs no copy.
+                let bytes = blob.range == data.indices ? data : Array(data[blob.range])
+                return NewBlob(bytes: bytes, timestamp: blob.timestamp)
+            }
         } catch {
             completion(.error(.badRequest, error: "bad_request", reason: error.description))
             return
@@ -34,7 +38,7 @@ extension KPIService {
                 if wantsJSON {
                     completion(.json(.created, Array("{\"ok\":true,\"stored\":\(stored)}".utf8)))
                 } else {
-                    completion(.text(.created, "ok"))
+                    completion(Self.createdResponse)
                 }
             case .failure(let error):
                 context.logger.error(
@@ -46,25 +50,26 @@ extension KPIService {
         }
     }
 
+    /// The response to a stored POST without `Accept: application/json`, built once because every
+    /// such POST gets the same one.
+    private static let createdResponse = HTTPResponse.text(.created, "ok")
+
     /// The JSON text of the request's `data`, or the response that rejects the request.
     private func dataField(of request: HTTPRequest) -> Result<[UInt8], Rejection> {
-        let contentType = (request.headers["Content-Type"] ?? "").lowercased()
-        let mediaType = contentType.split(separator: ";").first.map { $0.trimmingASCIISpaces() } ?? ""
-        switch mediaType {
-        case "application/json":
+        let mediaType = Self.mediaType(of: request.headers["Content-Type"] ?? "")
+        if HTTPHeaders.equalNames(mediaType, "application/json") {
             return jsonData(request.body)
-        case "application/x-www-form-urlencoded", "":
-            return formData(request.body)
-        default:
-            return .failure(
-                Rejection(
-                    .unsupportedMediaType,
-                    error: "unsupported_media_type",
-                    reason:
-                        "send the blobs as application/x-www-form-urlencoded with a data field, or as application/json"
-                )
-            )
         }
+        if mediaType.isEmpty || HTTPHeaders.equalNames(mediaType, "application/x-www-form-urlencoded") {
+            return formData(request.body)
+        }
+        return .failure(
+            Rejection(
+                .unsupportedMediaType,
+                error: "unsupported_media_type",
+                reason: "send the blobs as application/x-www-form-urlencoded with a data field, or as application/json"
+            )
+        )
     }
 
     private func formData(_ body: [UInt8]) -> Result<[UInt8], Rejection> {
@@ -116,6 +121,18 @@ extension KPIService {
                 Rejection(.badRequest, error: "bad_request", reason: "the data string is malformed: \(error)")
             )
         }
+    }
+
+    /// Returns the media type of a `Content-Type` value: what precedes any parameters, without the
+    /// spaces around it.
+    private static func mediaType(of contentType: String) -> Substring {
+        let isSpace: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+        let type = contentType.utf8[..<contentType.firstIndex(ofASCII: UInt8(ascii: ";"))]
+        guard let first = type.firstIndex(where: { !isSpace($0) }), let last = type.lastIndex(where: { !isSpace($0) })
+        else {
+            return ""
+        }
+        return contentType[first...last]
     }
 
     /// The offset of the first byte that is not JSON whitespace.

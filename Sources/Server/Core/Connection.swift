@@ -35,6 +35,9 @@ final class Connection {
     private var isPulling = false
     private var isReadingPaused = false
     private var isWritingWatched = false
+    /// The events the loop's epoll watches this connection for, so that an unchanged interest costs
+    /// no `epoll_ctl` call. `EventLoop.admit` registers these.
+    private var watchedEvents: Epoll.Events = [.readable, .peerClosedWriting]
     private var peerClosed = false
     /// After a rejected request the server has answered and shut down its sending side, and it
     /// reads and drops what the client still sends until then, so the client's unsent body does
@@ -96,6 +99,12 @@ final class Connection {
                 parser.append(loop.readBuffer[0..<count])
                 lastActivity = SystemClock.monotonicNanoseconds()
                 processInput()
+                // A read that did not fill the buffer emptied the socket. Level-triggered epoll
+                // reports it again when more arrives, so another `recv` now would only fail with
+                // EAGAIN.
+                if count < loop.readBuffer.count {
+                    return
+                }
             case .wouldBlock:
                 return
             case .closed:
@@ -172,9 +181,7 @@ final class Connection {
         case .request(let request):
             let id = loop.core.nextRequestID()
             current = (request, id)
-            var logger = loop.logger
-            logger.metadata["request"] = "\(id)"
-            let context = RequestContext(requestID: id, logger: logger)
+            let context = RequestContext(requestID: id, serverLogger: loop.logger)
             let connection = LoopBound(self, loop: loop)
             loop.core.responder.respond(to: request, context: context) { response in
                 let discard: @Sendable () -> Void = {
@@ -351,7 +358,8 @@ final class Connection {
         Socket.shutdownWriting(descriptor)
         drainDeadline = SystemClock.monotonicNanoseconds() + Self.drainNanoseconds
         isReadingPaused = false
-        loop.watch(self, for: [.readable, .peerClosedWriting])
+        watchedEvents = [.readable, .peerClosedWriting]
+        loop.watch(self, for: watchedEvents)
         drain()
     }
 
@@ -412,8 +420,12 @@ final class Connection {
         if wantsWritable {
             events.insert(.writable)
         }
-        loop.watch(self, for: events)
         isWritingWatched = wantsWritable
+        guard events != watchedEvents else {
+            return
+        }
+        watchedEvents = events
+        loop.watch(self, for: events)
     }
 
     func checkTimeouts(now: Int64) {

@@ -4,8 +4,21 @@ import Logging
 public struct RequestContext: Sendable {
     /// A number unique among the requests of this process, for logs.
     public var requestID: UInt64
-    /// A logger whose metadata carries the request id.
-    public var logger: Logger
+    /// The server's logger, without the request id.
+    private var serverLogger: Logger
+
+    init(requestID: UInt64, serverLogger: Logger) {
+        self.requestID = requestID
+        self.serverLogger = serverLogger
+    }
+
+    /// A logger whose metadata carries the request id. It is built on each use, because most
+    /// requests log nothing and the metadata would cost them an allocation.
+    public var logger: Logger {
+        var logger = serverLogger
+        logger.metadata["request"] = "\(requestID)"
+        return logger
+    }
 }
 
 /// The application behind the server: it turns each request into a response.

@@ -24,7 +24,7 @@ struct CouchCall: Sendable {
         var segments: [String] = []
         for raw in request.path.split(separator: "/", omittingEmptySubsequences: true) {
             let bytes = Array(raw.utf8)
-            guard let decoded = try? PercentDecoding.decode(bytes, range: 0..<bytes.count, plusAsSpace: false),
+            guard let decoded = try? PercentDecoding.decodePathSegment(bytes),
                 let text = String(validating: decoded, as: UTF8.self)
             else {
                 throw .badRequest("the path segment \(raw) is not valid percent-encoded UTF-8")

@@ -179,11 +179,7 @@ extension CouchService {
         let parts = destinationField.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
         let destinationBytes = Array(parts[0].utf8)
         guard
-            let decoded = try? PercentDecoding.decode(
-                destinationBytes,
-                range: 0..<destinationBytes.count,
-                plusAsSpace: false
-            ),
+            let decoded = try? PercentDecoding.decodePathSegment(destinationBytes),
             let destination = String(validating: decoded, as: UTF8.self)
         else {
             throw .badRequest("the Destination header is not valid percent-encoded UTF-8")

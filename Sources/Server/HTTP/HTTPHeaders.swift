@@ -30,7 +30,16 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
 
     /// The values of every field named `name`, in order.
     public func values(of name: String) -> [String] {
-        fields.filter { Self.equalNames($0.name, name) }.map(\.value)
+        var values: [String] = []
+        for field in fields where Self.equalNames(field.name, name) {
+            values.append(field.value)
+        }
+        return values
+    }
+
+    /// Makes room for `count` fields, so adding them one by one allocates once.
+    mutating func reserveCapacity(_ count: Int) {
+        fields.reserveCapacity(count)
     }
 
     /// The comma-separated elements of every field named `name`, trimmed and lowercased, for
@@ -44,8 +53,37 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
         fields.makeIterator()
     }
 
-    static func equalNames(_ first: String, _ second: String) -> Bool {
-        first.utf8.count == second.utf8.count && first.lowercased() == second.lowercased()
+    /// True when the names are equal apart from the case of ASCII letters, the only letters a
+    /// field name (a token) may contain.
+    static func equalNames(_ first: some StringProtocol, _ second: some StringProtocol) -> Bool {
+        // Most names compared differ in length, and most equal ones are spelled alike. Both checks
+        // are much cheaper than the byte loop.
+        guard first.utf8.count == second.utf8.count else {
+            return false
+        }
+        if first == second {
+            return true
+        }
+        return first.utf8.elementsEqual(second.utf8) { asciiLowercase($0) == asciiLowercase($1) }
+    }
+
+    private static func asciiLowercase(_ byte: UInt8) -> UInt8 {
+        byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+    }
+}
+
+extension String {
+    /// Returns the index of the first `byte` of the string's UTF-8, or `endIndex` when there is
+    /// none. `byte` must be ASCII, so the index is also a valid `Character` boundary.
+    func firstIndex(ofASCII byte: UInt8) -> String.Index {
+        // Indexing the span costs a few instructions a byte, and the generic `utf8.firstIndex(of:)`
+        // about five times as many.
+        let codeUnits = utf8.span
+        var offset = 0
+        while offset < codeUnits.count && codeUnits[offset] != byte {
+            offset += 1
+        }
+        return utf8.index(utf8.startIndex, offsetBy: offset)
     }
 }
 

@@ -26,15 +26,16 @@ public struct HTTPRequest: Sendable, Equatable {
 
     /// The target's path, before any `?`.
     public var path: Substring {
-        target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        target[..<target.firstIndex(ofASCII: UInt8(ascii: "?"))]
     }
 
     /// The target's query, after the first `?`; nil when there is none.
     public var query: Substring? {
-        guard let mark = target.firstIndex(of: "?") else {
+        let mark = target.firstIndex(ofASCII: UInt8(ascii: "?"))
+        guard mark < target.endIndex else {
             return nil
         }
-        return target[target.index(after: mark)...]
+        return target[target.utf8.index(after: mark)...]
     }
 
     /// True when the connection stays open after the response: the default for HTTP/1.1 unless the

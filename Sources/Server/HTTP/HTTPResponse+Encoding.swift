@@ -8,14 +8,18 @@ extension HTTPResponse {
         closesConnection: Bool,
         date: [UInt8]
     ) {
-        buffer.append(
-            contentsOf: Array("HTTP/1.\(minorVersion >= 1 ? 1 : 0) \(status.code) \(status.reasonPhrase)\r\n".utf8)
-        )
+        buffer.append(contentsOf: minorVersion >= 1 ? "HTTP/1.1 ".utf8 : "HTTP/1.0 ".utf8)
+        Self.appendDecimal(status.code, to: &buffer)
+        buffer.append(UInt8(ascii: " "))
+        buffer.append(contentsOf: status.reasonPhrase.utf8)
+        Self.appendLineEnd(to: &buffer)
         for field in headers {
             appendField(field.name, field.value, to: &buffer)
         }
         if let contentLength {
-            appendField("Content-Length", String(contentLength), to: &buffer)
+            buffer.append(contentsOf: "Content-Length: ".utf8)
+            Self.appendDecimal(contentLength, to: &buffer)
+            Self.appendLineEnd(to: &buffer)
         } else {
             appendField("Transfer-Encoding", "chunked", to: &buffer)
         }
@@ -24,16 +28,31 @@ extension HTTPResponse {
         } else if minorVersion == 0 {
             appendField("Connection", "keep-alive", to: &buffer)
         }
-        buffer.append(contentsOf: Array("Date: ".utf8))
+        buffer.append(contentsOf: "Date: ".utf8)
         buffer.append(contentsOf: date)
-        buffer.append(contentsOf: [UInt8(ascii: "\r"), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\n")])
+        Self.appendLineEnd(to: &buffer)
+        Self.appendLineEnd(to: &buffer)
     }
 
     private func appendField(_ name: String, _ value: String, to buffer: inout [UInt8]) {
-        buffer.append(contentsOf: Array(name.utf8))
-        buffer.append(contentsOf: [UInt8(ascii: ":"), UInt8(ascii: " ")])
-        buffer.append(contentsOf: Array(value.utf8))
-        buffer.append(contentsOf: [UInt8(ascii: "\r"), UInt8(ascii: "\n")])
+        buffer.append(contentsOf: name.utf8)
+        buffer.append(UInt8(ascii: ":"))
+        buffer.append(UInt8(ascii: " "))
+        buffer.append(contentsOf: value.utf8)
+        Self.appendLineEnd(to: &buffer)
+    }
+
+    private static func appendLineEnd(to buffer: inout [UInt8]) {
+        buffer.append(UInt8(ascii: "\r"))
+        buffer.append(UInt8(ascii: "\n"))
+    }
+
+    /// Appends the decimal digits of `value`, which is not negative.
+    private static func appendDecimal(_ value: Int, to buffer: inout [UInt8]) {
+        if value >= 10 {
+            appendDecimal(value / 10, to: &buffer)
+        }
+        buffer.append(UInt8(ascii: "0") + UInt8(value % 10))
     }
 
     /// Appends `bytes` as one chunk of chunked transfer coding.
