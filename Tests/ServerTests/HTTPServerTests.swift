@@ -31,6 +31,17 @@ import Testing
         #expect(try server.connect().request("GET", "/wsapi/ping").text == "pong", "the server keeps serving")
     }
 
+    @Test func portInUseFailsToStart() throws {
+        let first = try TestServer()
+        let port = first.port
+        #expect(throws: SystemError.self) {
+            _ = try TestServer { configuration in
+                configuration.port = port
+                configuration.eventLoops = 2
+            }
+        }
+    }
+
     @Test func keepsConnectionsAliveAndAnswersPipelinedRequestsInOrder() throws {
         let server = try TestServer()
         let connection = try server.connect()

@@ -43,6 +43,12 @@ public final class HTTPServer: Sendable {
         let loopCount = max(1, configuration.eventLoops)
         var port = configuration.port
         var loops: [EventLoop] = []
+        if loopCount > 1 && port != 0 {
+            // With SO_REUSEPORT a second process could bind the same port and quietly take a
+            // share of the connections. A plain bind first fails when anything uses the port.
+            let probe = try Socket.listen(host: configuration.host, port: port, reusePort: false)
+            probe.descriptor.close()
+        }
         do throws(SystemError) {
             for index in 0..<loopCount {
                 let listener = try Socket.listen(host: configuration.host, port: port, reusePort: loopCount > 1)
