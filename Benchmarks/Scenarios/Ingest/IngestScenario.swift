@@ -12,8 +12,8 @@ struct IngestScenario: Scenario {
 
     func run(_ context: ScenarioContext) throws {
         let sizes = context.isQuick ? IngestSizes.quick : IngestSizes.full
-        let executable = try ServerExecutable.locate()
-        if let warning = ServerExecutable.stalenessWarning(for: executable) {
+        let executable = try ProductExecutable.server.locate()
+        if let warning = ProductExecutable.server.stalenessWarning(for: executable) {
             context.logger.warning("\(warning)")
             print("warning: " + warning)
         }

@@ -1,47 +1,61 @@
 import Glibc
 import SystemCalls
 
-/// The `logstore-server` executable that the `ingest` scenario starts: the one in the same build
-/// directory as the running `logstore-bench`.
+/// An executable product of this package that a scenario starts, such as `logstore-server`: the
+/// one in the same build directory as the running `logstore-bench`.
 ///
-/// `swift run -c release logstore-bench` builds only the harness, so the server binary may be
-/// missing or older than its sources. `swift build -c release` builds both.
-enum ServerExecutable {
-    static let name = "logstore-server"
+/// `swift run -c release logstore-bench` builds only the harness, so the other executables may be
+/// missing or older than their sources. `swift build -c release` builds them all.
+struct ProductExecutable {
     static let buildCommand = "swift build -c release"
 
-    /// Returns the path of `logstore-server` beside this executable.
+    static let server = ProductExecutable(
+        name: "logstore-server",
+        scenario: "ingest",
+        sourceDirectories: [
+            "Sources/CLinux", "Sources/SystemCalls", "Sources/Logging", "Sources/LogStore", "Sources/Server",
+            "Sources/Tools/LogStoreServer",
+        ]
+    )
+
+    /// The product name, which is also the file name.
+    let name: String
+    /// The scenario that starts it, named in the error when it is missing.
+    let scenario: String
+    /// The directories of the sources it is built from, relative to the package. A newer file in
+    /// one of them makes `stalenessWarning(for:)` warn.
+    let sourceDirectories: [String]
+
+    /// Returns the path of the executable beside `logstore-bench`.
     ///
     /// - Throws: `BenchmarkError` saying how to build it when it is not there.
-    static func locate() throws -> String {
-        guard let benchmark = currentExecutablePath() else {
+    func locate() throws -> String {
+        guard let benchmark = Self.currentExecutablePath() else {
             throw BenchmarkError("cannot read /proc/self/exe to find \(name) beside logstore-bench")
         }
         let directory = String(benchmark[..<(benchmark.lastIndex(of: "/") ?? benchmark.startIndex)])
         let path = directory + "/" + name
         guard FileSystem.exists(path) else {
             throw BenchmarkError(
-                "\(path) does not exist; the ingest scenario runs the release server, so build it with "
-                    + "`swift build -c release --product \(name)`, or build both executables with `\(buildCommand)`"
+                "\(path) does not exist; the \(scenario) scenario runs the release \(name), so build it with "
+                    + "`swift build -c release --product \(name)`, or build every executable with "
+                    + "`\(Self.buildCommand)`"
             )
         }
         return path
     }
 
-    /// Returns a warning when a source file of the server in the current directory is newer than
-    /// the executable at `path`, or nil when none is (or the current directory is not the package).
-    static func stalenessWarning(for path: String) -> String? {
-        guard FileSystem.exists("Package.swift"), let built = modificationTime(path) else {
+    /// Returns a warning when a source file of the executable in the current directory is newer
+    /// than the executable at `path`, or nil when none is (or the current directory is not the
+    /// package).
+    func stalenessWarning(for path: String) -> String? {
+        guard FileSystem.exists("Package.swift"), let built = Self.modificationTime(path) else {
             return nil
         }
-        let sourceDirectories = [
-            "Sources/CLinux", "Sources/SystemCalls", "Sources/Logging", "Sources/LogStore", "Sources/Server",
-            "Sources/Tools/LogStoreServer",
-        ]
         var newest: (path: String, time: Int)?
         for directory in sourceDirectories {
-            for file in filesBelow(directory) {
-                if let time = modificationTime(file), time > built, time > (newest?.time ?? 0) {
+            for file in Self.filesBelow(directory) {
+                if let time = Self.modificationTime(file), time > built, time > (newest?.time ?? 0) {
                     newest = (file, time)
                 }
             }
@@ -50,7 +64,7 @@ enum ServerExecutable {
             return nil
         }
         return "\(path) is older than its source \(newest.path); these figures measure the old build. "
-            + "Run `\(buildCommand)` to rebuild the server too"
+            + "Run `\(Self.buildCommand)` to rebuild \(name) too"
     }
 
     /// Returns the target of the `/proc/self/exe` link.
