@@ -13,8 +13,8 @@ struct ProductExecutable {
         name: "logstore-server",
         scenario: "ingest",
         sourceDirectories: [
-            "Sources/CLinux", "Sources/SystemCalls", "Sources/Logging", "Sources/LogStore", "Sources/Server",
-            "Sources/Tools/LogStoreServer",
+            "Sources/CLinux", "Sources/SystemCalls", "Sources/Logging", "Sources/LogStore", "Sources/HTTPClient",
+            "Sources/Server", "Sources/Tools/LogStoreServer",
         ]
     )
 
