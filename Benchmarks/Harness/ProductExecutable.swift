@@ -45,6 +45,17 @@ struct ProductExecutable {
         return path
     }
 
+    /// Returns the path like `locate()`, and logs and prints a warning when the executable is older
+    /// than one of its sources.
+    func locateWarningWhenStale(_ context: ScenarioContext) throws -> String {
+        let path = try locate()
+        if let warning = stalenessWarning(for: path) {
+            context.logger.warning("\(warning)")
+            print("warning: " + warning)
+        }
+        return path
+    }
+
     /// Returns a warning when a source file of the executable in the current directory is newer
     /// than the executable at `path`, or nil when none is (or the current directory is not the
     /// package).
