@@ -18,6 +18,15 @@ struct ProductExecutable {
         ]
     )
 
+    static let dump = ProductExecutable(
+        name: "logstore-dump",
+        scenario: "dump",
+        sourceDirectories: [
+            "Sources/CLinux", "Sources/SystemCalls", "Sources/Logging", "Sources/LogStore", "Sources/HTTPClient",
+            "Sources/Server", "Sources/DumpTool", "Sources/Tools/LogStoreDump",
+        ]
+    )
+
     /// The product name, which is also the file name.
     let name: String
     /// The scenario that starts it, named in the error when it is missing.
