@@ -33,6 +33,8 @@ extension DumpScenario {
         var export: CommandResult
         /// The limit: `cat` of the segment files into a file, then `fdatasync`.
         var copy: CommandResult
+        /// Milliseconds of each copy run spent in the closing `fdatasync`.
+        var copyFlushMilliseconds: Samples
         /// Export throughput over copy throughput, one value per pair of runs.
         var ratio: Samples
     }
@@ -72,11 +74,9 @@ extension DumpScenario {
 
             try FileSystem.removeTree(copyPath)
             Pause.sleep(milliseconds: sizes.settleMilliseconds)
-            let copyRun = TimedRun(
-                nanoseconds: try timeCopy(store.segmentPaths, to: copyPath, context),
-                bytes: store.bytes
-            )
-            return (export: exportRun, copy: copyRun)
+            let copyTimes = try timeCopy(store.segmentPaths, to: copyPath, context)
+            let copyRun = TimedRun(nanoseconds: copyTimes.total, bytes: store.bytes)
+            return (export: exportRun, copy: copyRun, copyFlush: Double(copyTimes.flush) / 1e6)
         }
 
         // Every run exports the same store, so the last file stands for all of them.
@@ -100,6 +100,7 @@ extension DumpScenario {
                 bytesMeaning: "copied",
                 runs: pairs.map(\.copy)
             ),
+            copyFlushMilliseconds: Samples(pairs.map(\.copyFlush)),
             ratio: Samples(pairs.map { Double($0.copy.nanoseconds) / Double($0.export.nanoseconds) })
         )
     }
@@ -206,10 +207,13 @@ extension DumpScenario {
         TextFile.read(context.directory + "/command.out") ?? ""
     }
 
-    /// Copies the segment files into `destination` with `cat`, flushes it with `fdatasync` as
-    /// export's `-o` does, and returns the time of both in nanoseconds.
-    private func timeCopy(_ segmentPaths: [String], to destination: String, _ context: ScenarioContext) throws -> Int64
-    {
+    /// Copies the segment files into `destination` with `cat`, then flushes it with `fdatasync` as
+    /// export's `-o` does, and returns the time of both and of the flush alone, in nanoseconds.
+    private func timeCopy(
+        _ segmentPaths: [String],
+        to destination: String,
+        _ context: ScenarioContext
+    ) throws -> (total: Int64, flush: Int64) {
         let started = SystemClock.monotonicNanoseconds()
         _ = try TimedCommand.run(
             "/bin/cat",
@@ -217,10 +221,12 @@ extension DumpScenario {
             standardOutputPath: destination,
             standardErrorPath: context.directory + "/command.err"
         )
+        let flushStarted = SystemClock.monotonicNanoseconds()
         let file = try FileDescriptor.open(destination, flags: O_WRONLY)
         defer { file.close() }
         try file.synchronizeData()
-        return SystemClock.monotonicNanoseconds() - started
+        let finished = SystemClock.monotonicNanoseconds()
+        return (finished - started, finished - flushStarted)
     }
 
     /// Returns the size of the segments that `compact` wrote, as its `write NAME from …` lines

@@ -43,14 +43,25 @@ extension DumpScenario {
     /// Prints export against its limit, the same records copied with `cat`, and adds the ratio.
     private func reportExportLimit(_ report: Report, _ exports: ExportResult) {
         var table = TextTable([
-            .left("records"), .right("export ms"), .right("cat ms"), .right("export/cat"),
+            .left("records"), .right("export ms"), .right("cat ms"), .right("of which fdatasync ms"),
+            .right("export/cat"),
         ])
         table.addRow([
             Formatting.grouped(exports.export.records),
             Formatting.figure(exports.export.milliseconds.median),
             Formatting.figure(exports.copy.milliseconds.median),
+            Formatting.medianAndRange(exports.copyFlushMilliseconds),
             Formatting.medianAndRange(exports.ratio) { Formatting.fixed($0, digits: 2) },
         ])
+        report.add(
+            BenchmarkResult(
+                scenario: name,
+                name: exports.copy.name,
+                metric: "fdatasync duration",
+                unit: "ms",
+                samples: exports.copyFlushMilliseconds
+            )
+        )
         report.add(
             BenchmarkResult(
                 scenario: name,
