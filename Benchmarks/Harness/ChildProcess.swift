@@ -23,17 +23,17 @@ final class ChildProcess {
     let executable: String
     private let process = Process()
 
-    /// Starts `executable` with `arguments` and an empty environment. Standard input and output
-    /// are `/dev/null`, and standard error goes to `standardErrorPath`, which is created or emptied.
-    init(executable: String, arguments: [String], standardErrorPath: String) throws {
+    /// Starts `executable` with `arguments` and an empty environment. Standard input is
+    /// `/dev/null`. Standard error goes to `standardErrorPath`, and standard output to
+    /// `standardOutputPath` or else to `/dev/null`. Each file is created or emptied.
+    init(executable: String, arguments: [String], standardErrorPath: String, standardOutputPath: String? = nil) throws {
         self.executable = executable
-        let errors = try FileDescriptor.open(standardErrorPath, flags: O_WRONLY | O_CREAT | O_TRUNC)
-        let errorHandle = FileHandle(fileDescriptor: errors.rawValue, closeOnDealloc: true)
+        let errorHandle = try Self.handle(writingTo: standardErrorPath)
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.environment = [:]
         process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
+        process.standardOutput = try standardOutputPath.map(Self.handle(writingTo:)) ?? FileHandle.nullDevice
         process.standardError = errorHandle
         do {
             try process.run()
@@ -56,14 +56,15 @@ final class ChildProcess {
     }
 
     /// Waits up to `timeoutMilliseconds` for the child to end and returns how it ended, or nil
-    /// when it is still running.
-    func waitForExit(timeoutMilliseconds: Int) -> Termination? {
+    /// when it is still running. The child is checked every `pollMilliseconds`, so its end is seen
+    /// up to that much late.
+    func waitForExit(timeoutMilliseconds: Int, pollMilliseconds: Int = 5) -> Termination? {
         let deadline = SystemClock.monotonicNanoseconds() + Int64(timeoutMilliseconds) * 1_000_000
         while process.isRunning {
             guard SystemClock.monotonicNanoseconds() < deadline else {
                 return nil
             }
-            Pause.sleep(milliseconds: 5)
+            Pause.sleep(milliseconds: pollMilliseconds)
         }
         switch process.terminationReason {
         case .exit:
@@ -73,5 +74,11 @@ final class ChildProcess {
         @unknown default:
             return .exited(status: process.terminationStatus)
         }
+    }
+
+    /// Opens `path` for writing, created or emptied, as a handle that closes it when released.
+    private static func handle(writingTo path: String) throws -> FileHandle {
+        let file = try FileDescriptor.open(path, flags: O_WRONLY | O_CREAT | O_TRUNC)
+        return FileHandle(fileDescriptor: file.rawValue, closeOnDealloc: true)
     }
 }

@@ -4,5 +4,6 @@ enum ScenarioCatalog {
     static let all: [any Scenario] = [
         EngineScenario(),
         IngestScenario(),
+        DumpScenario(),
     ]
 }

@@ -12,11 +12,7 @@ struct IngestScenario: Scenario {
 
     func run(_ context: ScenarioContext) throws {
         let sizes = context.isQuick ? IngestSizes.quick : IngestSizes.full
-        let executable = try ServerExecutable.locate()
-        if let warning = ServerExecutable.stalenessWarning(for: executable) {
-            context.logger.warning("\(warning)")
-            print("warning: " + warning)
-        }
+        let executable = try ProductExecutable.server.locateWarningWhenStale(context)
 
         let factory = KPIBlobFactory()
         // Every connection needs a request of its own.
