@@ -9,9 +9,7 @@ enum CompactCommand {
 
     static func run(_ arguments: DumpArguments) throws {
         let directory = try arguments.requireDirectory()
-        guard FileSystem.isDirectory(directory) else {
-            throw CommandFailure("\(directory) is not a directory; give a store directory such as ./data/bid_kpi")
-        }
+        try DumpTool.requireStore(directory)
         var options = LogStore.CompactionOptions()
         options.dryRun = arguments.has("--dry-run")
         if let before = arguments["--before"] {
@@ -39,7 +37,7 @@ enum CompactCommand {
                 logger: Logger(label: "logstore-dump", level: .warning, handler: StandardErrorLogHandler())
             )
         } catch {
-            throw CommandFailure(error.message)
+            throw DumpTool.failure(error, directory: directory)
         }
         var lines: [String] = []
         let verb = options.dryRun ? "would " : ""
@@ -51,6 +49,12 @@ enum CompactCommand {
         }
         if report.removedSegments.isEmpty && report.rewrites.isEmpty {
             lines.append("nothing to compact")
+        }
+        if report.drainedInNewestSegment > 0 {
+            lines.append(
+                "\(report.drainedInNewestSegment) drained records stay: they are in the newest segment, which compaction "
+                    + "leaves alone until a new segment starts"
+            )
         }
         lines.append(
             "\(report.droppedRecords) records \(options.dryRun ? "would be " : "")dropped; "

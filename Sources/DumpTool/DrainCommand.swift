@@ -19,9 +19,7 @@ enum DrainCommand {
         let fields = arguments["--fields"].map { $0.split(separator: ",").map(String.init) } ?? []
         var writer = try ExportWriter(format: format, fields: fields)
         let end = try arguments.number("--end")
-        guard FileSystem.isDirectory(directory) else {
-            throw CommandFailure("\(directory) is not a directory; give a store directory such as ./data/bid_kpi")
-        }
+        try DumpTool.requireStore(directory)
 
         // Opening for writing takes the store's lock, so no server appends or compacts meanwhile.
         var configuration = LogStore.Configuration()
@@ -33,7 +31,7 @@ enum DrainCommand {
             store = try LogStore(directory: directory, configuration: configuration)
             cursor = try ConsumerCursor.read(directory: directory)
         } catch {
-            throw CommandFailure("cannot drain \(directory): \(error.message)")
+            throw DumpTool.failure(error, directory: directory)
         }
         defer { store.close() }
 

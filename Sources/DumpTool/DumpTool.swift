@@ -191,11 +191,38 @@ public enum DumpTool {
         }
     }
 
-    /// Opens the store in `directory` read-only, without recovery writes.
-    static func openReadOnly(_ directory: String) throws(CommandFailure) -> LogStore {
+    /// Throws unless `directory` is a store: a directory with a `LOCK` file or segment files. A
+    /// data directory that holds stores, or any other directory, is not one, and a command on it
+    /// would report an empty store as if all were well.
+    static func requireStore(_ directory: String) throws(CommandFailure) {
         guard FileSystem.isDirectory(directory) else {
             throw CommandFailure("\(directory) is not a directory; give a store directory such as ./data/bid_kpi")
         }
+        let names = (try? FileSystem.contentsOfDirectory(directory)) ?? []
+        guard !names.contains(where: { $0 == "LOCK" || $0.hasSuffix(".log") }) else {
+            return
+        }
+        let stores = names.filter { FileSystem.exists(directory + "/" + $0 + "/LOCK") }.sorted()
+        let hint = stores.first.map { "; did you mean \(directory)/\($0)?" } ?? ""
+        throw CommandFailure("\(directory) is not a store: it has no LOCK or segment files\(hint)")
+    }
+
+    /// The failure to report for `error`, in the words of a command that needs the store to
+    /// itself: a store that a server has open names that process.
+    static func failure(_ error: LogStoreError, directory: String) -> CommandFailure {
+        guard error.code == .locked else {
+            return CommandFailure(error.message)
+        }
+        let holder = LogStore.writerProcess(directory: directory).map { "process \($0)" } ?? "another process"
+        return CommandFailure(
+            "\(holder) has the store at \(directory) open for writing; stop it first, because drain, compact and "
+                + "repair change the store (their dry runs, stats, verify and export work beside it)"
+        )
+    }
+
+    /// Opens the store in `directory` read-only, without recovery writes.
+    static func openReadOnly(_ directory: String) throws(CommandFailure) -> LogStore {
+        try requireStore(directory)
         var configuration = LogStore.Configuration()
         configuration.readOnly = true
         configuration.createIfMissing = false

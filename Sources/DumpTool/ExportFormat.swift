@@ -9,8 +9,11 @@ enum ExportFormat: String, CaseIterable {
     case json
     /// Comma-separated values of chosen fields, with a header line (RFC 4180 quoting).
     case csv
-    /// A CouchDB `_bulk_docs` body, `{"docs":[…]}`, each blob with its `_id`, to load into a
-    /// CouchDB with `POST /{db}/_bulk_docs`.
+    /// A CouchDB `_bulk_docs` body, `{"docs":[…]}`, each blob with an `_id`, to load into a
+    /// CouchDB with `POST /{db}/_bulk_docs`. A blob stored without an id gets its derived id with a
+    /// dash between the eighth and ninth hex digits (`1333046104322-00000000-0000002a`): it sorts
+    /// by time as the derived id does, and a LogStore, which reserves its derived ids for its own
+    /// records, accepts it.
     case bulkDocs = "bulk-docs"
 }
 
@@ -49,13 +52,17 @@ struct ExportWriter {
         }
     }
 
-    /// Appends `record`, which `store` holds, to `output`; returns false when the format leaves it
-    /// out (`bulk-docs` keeps only the newest revision of each document and no tombstone).
+    /// Appends `record`, which is in `store`, to `output`. Returns false for a record left out: a
+    /// tombstone, a local document, or for `bulk-docs` a superseded revision.
     mutating func append(
         _ record: Record,
         from store: LogStore,
         to output: inout [UInt8]
     ) throws(CommandFailure) -> Bool {
+        // Tombstones and local documents (replication checkpoints) are not blobs.
+        if record.isDeleted || record.documentID?.hasPrefix("_local/") == true {
+            return false
+        }
         switch format {
         case .ndjson:
             output += record.payload
@@ -85,7 +92,10 @@ struct ExportWriter {
             if count > 0 {
                 output.append(UInt8(ascii: ","))
             }
-            let id = record.documentID ?? RecordID.make(timestamp: record.timestamp, sequence: record.sequence)
+            var id = record.documentID ?? RecordID.make(timestamp: record.timestamp, sequence: record.sequence)
+            if record.documentID == nil {
+                id.insert("-", at: id.index(id.endIndex, offsetBy: -8))
+            }
             output += Array(#"{"_id":"#.utf8)
             JSONWriter.appendString(id, to: &output)
             output += Self.membersAfterOpeningBrace(record.payload)

@@ -6,15 +6,13 @@ import SystemCalls
 enum RepairCommand {
     static func run(_ arguments: DumpArguments) throws {
         let directory = try arguments.requireDirectory()
-        guard FileSystem.isDirectory(directory) else {
-            throw CommandFailure("\(directory) is not a directory; give a store directory such as ./data/bid_kpi")
-        }
+        try DumpTool.requireStore(directory)
         let confirmed = arguments.has("--yes")
         let report: LogStore.RepairReport
         do {
             report = try LogStore.repair(directory: directory, dryRun: !confirmed)
         } catch {
-            throw CommandFailure(error.message)
+            throw DumpTool.failure(error, directory: directory)
         }
         var lines: [String] = []
         if report.actions.isEmpty {

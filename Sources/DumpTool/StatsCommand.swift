@@ -8,7 +8,11 @@ enum StatsCommand {
         let store = try DumpTool.openReadOnly(directory)
         defer { store.close() }
         let statistics = store.statistics()
-        let onDisk = ((try? FileSystem.contentsOfDirectory(directory)) ?? []).reduce(Int64(0)) { total, name in
+        // The store's own files only: segments, the lock and the cursor.
+        let storeFiles = ((try? FileSystem.contentsOfDirectory(directory)) ?? []).filter {
+            $0.hasSuffix(".log") || $0 == "LOCK" || $0 == "CURSOR"
+        }
+        let onDisk = storeFiles.reduce(Int64(0)) { total, name in
             total + ((try? FileSystem.fileSize(directory + "/" + name)) ?? 0)
         }
         var lines = [

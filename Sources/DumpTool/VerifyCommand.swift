@@ -5,9 +5,7 @@ import SystemCalls
 enum VerifyCommand {
     static func run(_ arguments: DumpArguments) throws {
         let directory = try arguments.requireDirectory()
-        guard FileSystem.isDirectory(directory) else {
-            throw CommandFailure("\(directory) is not a directory; give a store directory such as ./data/bid_kpi")
-        }
+        try DumpTool.requireStore(directory)
         // The record count of a damaged store may be unknown, so the line shows no time remaining.
         let progress = ProgressLine(label: "verify", totalRecords: nil, quiet: arguments.has("--quiet"))
         let report: LogStore.VerificationReport

@@ -27,6 +27,9 @@ extension LogStore {
         public var rewrites: [(output: String, sources: [String])] = []
         /// Records no longer stored afterwards.
         public var droppedRecords = 0
+        /// Drained records that stay because they are in the newest segment, which compaction
+        /// leaves alone.
+        public var drainedInNewestSegment = 0
         public var bytesBefore: Int64 = 0
         public var bytesAfter: Int64 = 0
     }
@@ -51,9 +54,10 @@ extension LogStore {
         storage: any StorageSystem = PosixStorage(),
         logger: Logger = Logger(label: "logstore", level: .warning)
     ) throws(LogStoreError) -> CompactionReport {
-        let lock = try DirectoryLock.acquire(directory: directory)
-        defer { lock.release() }
-        var recovery = Recovery(directory: directory, storage: storage, readOnly: false, logger: logger)
+        // A dry run changes nothing, so it reads the store as a reader does, beside a running server.
+        let lock = options.dryRun ? nil : try DirectoryLock.acquire(directory: directory)
+        defer { lock?.release() }
+        var recovery = Recovery(directory: directory, storage: storage, readOnly: options.dryRun, logger: logger)
         let segments = try recovery.run()
         var compaction = Compaction(directory: directory, storage: storage, segments: segments, options: options)
         compaction.plan()
@@ -136,6 +140,9 @@ private struct Compaction {
             }
         }
 
+        if let cursor = options.dropThrough, let newest = segments.last, newest.segment.firstSequence <= cursor {
+            report.drainedInNewestSegment = Int(min(cursor, newest.lastSequence) - newest.segment.firstSequence + 1)
+        }
         report.removedSegments = removals.map(\.segment.name)
         if let suffix {
             report.rewrites.append((Segment.fileName(firstSequence: suffix.first), [suffix.segment.segment.name]))
@@ -161,8 +168,21 @@ private struct Compaction {
     }
 
     func execute() throws(LogStoreError) {
+        // Whole segments go oldest first with one directory flush at the end: if a crash undoes
+        // some of the unlinks, what comes back is still a prefix of the log.
         for segment in removals {
-            try remove(segment.segment.name)
+            do {
+                try storage.removeFile(directory + "/" + segment.segment.name)
+            } catch {
+                throw LogStoreError.io(error, "segment \(segment.segment.name)")
+            }
+        }
+        if !removals.isEmpty {
+            do {
+                try storage.synchronizeDirectory(directory)
+            } catch {
+                throw LogStoreError.io(error, "the store directory \(directory)")
+            }
         }
         if let suffix {
             let name = Segment.fileName(firstSequence: suffix.first)

@@ -49,8 +49,9 @@ extension LogStore {
         dryRun: Bool,
         storage: any StorageSystem = PosixStorage()
     ) throws(LogStoreError) -> RepairReport {
-        let lock = try DirectoryLock.acquire(directory: directory)
-        defer { lock.release() }
+        // A dry run changes nothing, so it needs no lock and works beside a running server.
+        let lock = dryRun ? nil : try DirectoryLock.acquire(directory: directory)
+        defer { lock?.release() }
         let names: [String]
         do {
             names = try storage.contentsOfDirectory(directory)

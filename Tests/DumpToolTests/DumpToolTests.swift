@@ -112,7 +112,7 @@ import Testing
         let documents = try #require(body["docs"] as? [[String: Any]])
         #expect(
             documents.map { $0["_id"] as? String } == [
-                "1333046104322-0000000000000001", "0000000000005-0000000000000002",
+                "1333046104322-00000000-00000001", "0000000000005-00000000-00000002",
             ]
         )
         #expect(documents[0]["lang"] as? String == "en")
@@ -152,6 +152,17 @@ import Testing
         #expect(run.text.contains("records        2 (2 with a timestamp)"))
         #expect(run.text.contains("2012-03-29T18:35:04.322Z"))
         #expect(run.text.contains("segments       1"))
+    }
+
+    @Test func commandsRejectADirectoryThatIsNoStore() throws {
+        let store = try makeStore([Self.blob(1)])
+        for command in ["stats", "verify", "export", "drain", "compact", "repair"] {
+            let run = try dump([command, directory.path])
+            #expect(run.status == 1, "\(command)")
+            #expect(run.error.contains("is not a store"), "\(command): \(run.error)")
+            #expect(run.error.contains("did you mean \(store)?"), "\(command): \(run.error)")
+        }
+        #expect(!FileSystem.exists(directory.path + "/LOCK"))
     }
 
     @Test func badUsageExitsWith64() throws {
@@ -275,12 +286,14 @@ import Testing
         let path = directory.appending("store")
         let store = try LogStore(directory: path, configuration: Self.configuration())
         _ = try store.append(NewRecord(timestamp: 1, payload: Self.payload(1)))
-        for command in ["drain", "compact"] {
-            let run = try dump([command, path, "--quiet"].filter { command == "drain" || $0 != "--quiet" })
-            #expect(run.status == 1, "\(command)")
-            #expect(run.error.contains("open for writing in another process"), "\(command): \(run.error)")
-            #expect(run.error.contains("\(getpid())"), "\(command): \(run.error)")
+        for arguments in [["drain", path, "--quiet"], ["compact", path], ["repair", path, "--yes"]] {
+            let run = try dump(arguments)
+            #expect(run.status == 1, "\(arguments)")
+            #expect(run.error.contains("process \(getpid()) has the store"), "\(arguments): \(run.error)")
         }
+        // Dry runs change nothing, so they work beside the writer.
+        #expect(try dump(["compact", path, "--dry-run"]).status == 0)
+        #expect(try dump(["repair", path]).status == 0)
         store.close()
     }
 
