@@ -667,4 +667,53 @@ import Testing
             #expect(actual == expected, "\(label): \(response.text)")
         }
     }
+
+    @Test func wsapiTakesGzipAndStreamsOnlyBlobs() throws {
+        let server = try TestCouchServer(directory: directory.path)
+        let wsapi = try server.connectWSAPI()
+        // {"data":{"timestamp":7}}, compressed by Python's gzip module.
+        let compressed: [UInt8] = [
+            0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x03, 0xab, 0x56, 0x4a, 0x49, 0x2c, 0x49,
+            0x54, 0xb2, 0xaa, 0x56, 0x2a, 0xc9, 0xcc, 0x4d, 0x2d, 0x2e, 0x49, 0xcc, 0x2d, 0x50, 0xb2, 0x32,
+            0xaf, 0xad, 0x05, 0x00, 0x3c, 0x22, 0xce, 0x59, 0x18, 0x00, 0x00, 0x00,
+        ]
+        let saved = try wsapi.request(
+            "POST",
+            "/wsapi/interaction_data",
+            headers: [Self.json, ("Content-Encoding", "gzip")],
+            body: compressed
+        )
+        #expect(saved.status == 201, "\(saved.text)")
+        let brotli = try wsapi.request(
+            "POST",
+            "/wsapi/interaction_data",
+            headers: [Self.json, ("Content-Encoding", "br")],
+            body: compressed
+        )
+        #expect(brotli.status == 415)
+
+        let connection = try server.connectCouch()
+        _ = try send(connection, "PUT", "/kpi/gone", #"{"timestamp":8}"#)
+        let revision = try #require(try object(try send(connection, "GET", "/kpi/gone"))["_rev"] as? String)
+        _ = try send(connection, "DELETE", "/kpi/gone?rev=" + revision)
+        _ = try send(connection, "PUT", "/kpi/_design/d", "{}")
+        _ = try wsapi.request(
+            "POST",
+            "/wsapi/interaction_data",
+            headers: [Self.json],
+            body: Array(#"{"data":{"timestamp":9}}"#.utf8)
+        )
+
+        let follower = try server.connectWSAPI()
+        try follower.send("GET /wsapi/interaction_data/stream?since=0 HTTP/1.1\r\nHost: x\r\n\r\n")
+        _ = try follower.readResponse(forHead: true)
+        var text = ""
+        while !text.contains(#""timestamp":9"#) {
+            text += String(decoding: try #require(try follower.readChunk()), as: UTF8.self)
+        }
+        #expect(text.contains(#""doc":{"timestamp":7}"#))
+        #expect(text.contains(#""doc":{"timestamp":8}"#))
+        #expect(!text.contains(#""doc":{}"#))
+        #expect(!text.contains("_design"))
+    }
 }

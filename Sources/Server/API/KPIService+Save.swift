@@ -1,4 +1,5 @@
 import Logging
+import SystemCalls
 
 extension KPIService {
     /// `POST /wsapi/interaction_data`: a form field `data` holding JSON text (Persona's form
@@ -56,12 +57,19 @@ extension KPIService {
 
     /// The JSON text of the request's `data`, or the response that rejects the request.
     private func dataField(of request: HTTPRequest) -> Result<[UInt8], Rejection> {
+        let body: [UInt8]
+        switch decodedBody(of: request) {
+        case .success(let bytes):
+            body = bytes
+        case .failure(let rejection):
+            return .failure(rejection)
+        }
         let mediaType = Self.mediaType(of: request.headers["Content-Type"] ?? "")
         if HTTPHeaders.equalNames(mediaType, "application/json") {
-            return jsonData(request.body)
+            return jsonData(body)
         }
         if mediaType.isEmpty || HTTPHeaders.equalNames(mediaType, "application/x-www-form-urlencoded") {
-            return formData(request.body)
+            return formData(body)
         }
         return .failure(
             Rejection(
@@ -70,6 +78,40 @@ extension KPIService {
                 reason: "send the blobs as application/x-www-form-urlencoded with a data field, or as application/json"
             )
         )
+    }
+
+    /// The body with its content coding removed: a gzip body is inflated up to
+    /// `maximumInflatedBytes`; any other coding is rejected.
+    private func decodedBody(of request: HTTPRequest) -> Result<[UInt8], Rejection> {
+        let codings = request.headers.tokens(of: "Content-Encoding").filter { $0 != "identity" }
+        guard !codings.isEmpty else {
+            return .success(request.body)
+        }
+        guard codings == ["gzip"] || codings == ["x-gzip"] else {
+            return .failure(
+                Rejection(
+                    .unsupportedMediaType,
+                    error: "unsupported_media_type",
+                    reason:
+                        "Content-Encoding \(codings.joined(separator: ", ")) is not supported; send the body as is or gzip-coded"
+                )
+            )
+        }
+        do {
+            return .success(try GzipDecoder.decode(request.body, maximumSize: configuration.maximumInflatedBytes))
+        } catch  where error.kind == .tooLarge {
+            return .failure(
+                Rejection(
+                    .contentTooLarge,
+                    error: "too_large",
+                    reason: "the gzip body inflates past \(configuration.maximumInflatedBytes) bytes"
+                )
+            )
+        } catch {
+            return .failure(
+                Rejection(.badRequest, error: "bad_request", reason: "the gzip body is damaged: \(error.reason)")
+            )
+        }
     }
 
     private func formData(_ body: [UInt8]) -> Result<[UInt8], Rejection> {

@@ -12,6 +12,8 @@ public final class KPIService: HTTPResponder {
         public var heartbeat: Duration = .seconds(30)
         /// The JSON nesting depth a posted blob may have.
         public var maximumJSONDepth = 512
+        /// The largest body a gzip-coded POST may inflate to.
+        public var maximumInflatedBytes = 16 * 1024 * 1024
 
         public init() {}
     }

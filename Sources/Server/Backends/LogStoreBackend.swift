@@ -339,9 +339,16 @@ final class LogStoreChangeSource: ChangeSource, Sendable {
             return
         }
         var changes: [ChangeEvent] = []
+        var lastRead: UInt64?
         do throws(LogStoreError) {
             var cursor = try store.records(fromSequence: next, limit: maximum)
             while let record = try cursor.next() {
+                lastRead = record.sequence
+                // Tombstones, design and local documents written through the CouchDB API are no
+                // blobs.
+                if record.isDeleted || record.documentID?.hasPrefix("_") == true {
+                    continue
+                }
                 changes.append(
                     ChangeEvent(sequence: Array(String(record.sequence).utf8), blob: LogStoreBackend.blob(record))
                 )
@@ -350,10 +357,10 @@ final class LogStoreChangeSource: ChangeSource, Sendable {
             completion(.failure(LogStoreBackend.backendError(error)))
             return
         }
-        if let last = changes.last {
-            let following = (UInt64(String(decoding: last.sequence, as: UTF8.self)) ?? next) + 1
-            position.withLock { $0.next = following }
-            completion(.success(.changes(changes)))
+        if let lastRead {
+            position.withLock { $0.next = lastRead + 1 }
+            // Only records left out: pull again at once rather than wait for new ones.
+            completion(.success(changes.isEmpty ? .wake : .changes(changes)))
             return
         }
         // Records before the oldest stored one were removed by retention: skip ahead to it.
