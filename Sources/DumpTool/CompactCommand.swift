@@ -69,9 +69,12 @@ enum CompactCommand {
         if let milliseconds = Int64(text) {
             return milliseconds
         }
-        let parts = text.split(separator: "-")
-        guard parts.count == 3, let year = Int64(parts[0]), let month = Int64(parts[1]), let day = Int64(parts[2]),
-            (1...12).contains(month), (1...31).contains(day)
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) }),
+            let year = Int64(parts[0]), let month = Int64(parts[1]), let day = Int64(parts[2]),
+            (1970...9999).contains(year), (1...12).contains(month), (1...31).contains(day),
+            DateText.describe(Double(DateText.daysSinceEpoch(year: year, month: month, day: day) * 86_400_000))
+                .hasPrefix(String(text.prefix(10)))
         else {
             throw UsageError(
                 "\(option) is '\(text)'; give Unix milliseconds such as 1333046104322 or a date such as 2026-01-31"

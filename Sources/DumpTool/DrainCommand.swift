@@ -35,15 +35,22 @@ enum DrainCommand {
         }
         defer { store.close() }
 
+        let newest = store.nextSequence - 1
+        if let cursor, cursor > newest {
+            throw CommandFailure(
+                "the consumer cursor (\(cursor)) is past the newest record (\(newest)): records it covers are gone "
+                    + "from the store, or the cursor is wrong; run verify, and delete \(directory)/CURSOR to drain "
+                    + "every record again"
+            )
+        }
         var records: RecordCursor
         do {
             records = try store.records(fromSequence: (cursor ?? 0) + 1)
         } catch {
             throw CommandFailure(error.message)
         }
-        let statistics = store.statistics()
-        let remaining = statistics.sequenceRange.map { Int($0.upperBound) - Int(cursor ?? 0) } ?? 0
-        let sink = try OutputSink(path: arguments["-o"])
+        let remaining = Int(clamping: newest - (cursor ?? 0))
+        let sink = try OutputSink(path: arguments["-o"], storeDirectory: directory)
         let progress = ProgressLine(label: "drain", totalRecords: max(0, remaining), quiet: arguments.has("--quiet"))
         try sink.write(writer.opening())
         var taken = 0

@@ -63,7 +63,8 @@ public enum DumpTool {
                   --start T      first timestamp, inclusive
                   --end T        last timestamp, inclusive
                   --after SEQ    only records after sequence number SEQ, in log order
-                  --format F     ndjson (default: one blob a line, byte for byte as stored), json (one
+                  --format F     ndjson (default: one blob a line, byte for byte as stored but for
+                                 line breaks between JSON tokens, which become spaces), json (one
                                  array), csv (needs --fields), bulk-docs (a CouchDB _bulk_docs body)
                   --fields LIST  csv columns: comma-separated dotted paths, such as
                                  timestamp,lang,user_agent.browser
@@ -156,6 +157,12 @@ public enum DumpTool {
 
     /// Runs the command line `arguments` (without the program name) and returns the exit status.
     public static func run(_ arguments: [String]) -> Int32 {
+        if arguments.count == 2, arguments[0] == "help",
+            let command = commands.first(where: { $0.name == arguments[1] })
+        {
+            StandardStreams.writeOutput(command.help + "\n")
+            return success
+        }
         guard let name = arguments.first, !["--help", "-h", "help"].contains(name) else {
             StandardStreams.writeOutput(overview)
             return arguments.isEmpty ? usageFailure : success

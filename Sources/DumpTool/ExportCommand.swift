@@ -37,7 +37,8 @@ enum ExportCommand {
                 cursor = try store.records(from: start, through: end)
                 total = try store.count(from: start, through: end)
             } else {
-                let first = (after ?? 0) + 1
+                // After the largest sequence number nothing can follow.
+                let first = after == .max ? .max : (after ?? 0) + 1
                 cursor = try store.records(fromSequence: first)
                 let range = store.statistics().sequenceRange
                 total =
@@ -47,7 +48,7 @@ enum ExportCommand {
             throw CommandFailure(error.message)
         }
 
-        let sink = try OutputSink(path: arguments["-o"])
+        let sink = try OutputSink(path: arguments["-o"], storeDirectory: directory)
         let progress = ProgressLine(label: "export", totalRecords: total, quiet: arguments.has("--quiet"))
         try sink.write(writer.opening())
         var exported = 0

@@ -65,7 +65,13 @@ struct ExportWriter {
         }
         switch format {
         case .ndjson:
+            // A line break in valid JSON text can only be whitespace between tokens, so it becomes a
+            // space, and each blob stays on one line.
+            let start = output.count
             output += record.payload
+            for index in start..<output.count where output[index] == 0x0A || output[index] == 0x0D {
+                output[index] = UInt8(ascii: " ")
+            }
             output.append(UInt8(ascii: "\n"))
         case .json:
             if count > 0 {
@@ -91,6 +97,14 @@ struct ExportWriter {
             }
             if count > 0 {
                 output.append(UInt8(ascii: ","))
+            }
+            // A blob with an `_id` of its own keeps it, as CouchDB would.
+            if record.documentID == nil,
+                (try? JSONScanner().valueRange(ofMember: "_id", in: record.payload)).flatMap({ $0 }) != nil
+            {
+                output += record.payload
+                count += 1
+                return true
             }
             var id = record.documentID ?? RecordID.make(timestamp: record.timestamp, sequence: record.sequence)
             if record.documentID == nil {

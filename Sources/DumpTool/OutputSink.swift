@@ -12,12 +12,23 @@ final class OutputSink {
     private var offset: Int64 = 0
     private(set) var byteCount: Int64 = 0
 
-    /// - Parameter path: The output file; nil for standard output.
-    init(path: String?) throws(CommandFailure) {
+    /// - Parameters:
+    ///   - path: The output file; nil, `-` or `/dev/stdout` for standard output.
+    ///   - storeDirectory: The store being read, which the output must stay out of: a file written
+    ///     there could replace a segment or the cursor.
+    init(path requested: String?, storeDirectory: String) throws(CommandFailure) {
+        let path = requested == "-" || requested == "/dev/stdout" ? nil : requested
         self.path = path
         guard let path else {
             file = nil
             return
+        }
+        let parent = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
+        if let store = FileSystem.canonicalPath(storeDirectory),
+            let outputDirectory = FileSystem.canonicalPath(parent.isEmpty ? "/" : parent),
+            outputDirectory == store || outputDirectory.hasPrefix(store + "/")
+        {
+            throw CommandFailure("the output \(path) is inside the store directory; write it somewhere else")
         }
         do {
             file = try FileDescriptor.open(path, flags: O_WRONLY | O_CREAT | O_TRUNC, permissions: 0o644)
@@ -47,6 +58,8 @@ final class OutputSink {
         }
         do {
             try file.synchronizeData()
+        } catch  where error.errno == EINVAL || error.errno == EROFS {
+            // A device such as /dev/null has nothing to flush.
         } catch {
             throw CommandFailure("cannot flush the output file \(path ?? ""): \(error.reason)")
         }

@@ -18,7 +18,7 @@ enum VerifyCommand {
         }
         progress.finish(records: report.recordCount, bytes: report.byteCount)
 
-        var lines: [String] = []
+        var lines: [String] = report.notes.map { "note: " + $0 }
         for problem in report.problems {
             lines.append("damaged: \(problem)")
         }

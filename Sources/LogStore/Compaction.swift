@@ -59,6 +59,14 @@ extension LogStore {
         defer { lock?.release() }
         var recovery = Recovery(directory: directory, storage: storage, readOnly: options.dryRun, logger: logger)
         let segments = try recovery.run()
+        let newest = segments.last?.lastSequence ?? 0
+        if let cursor = options.dropThrough, cursor > newest {
+            throw LogStoreError(
+                .invalidArgument,
+                "the consumer cursor (\(cursor)) is past the newest record (\(newest)), so it cannot say what was "
+                    + "drained; run verify, and delete the CURSOR file to drain every record again"
+            )
+        }
         var compaction = Compaction(directory: directory, storage: storage, segments: segments, options: options)
         compaction.plan()
         if !options.dryRun {

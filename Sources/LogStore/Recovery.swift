@@ -81,45 +81,72 @@ struct Recovery {
     /// one completes the merge or rolls back the suffix; either way every record stays stored
     /// exactly once.
     private func resolveCompactionLeftovers(_ names: [(UInt64, String)]) throws(LogStoreError) -> [(UInt64, String)] {
-        guard names.count > 1 else {
+        let leftovers = Self.compactionLeftovers(names, directory: directory, storage: storage)
+        guard !leftovers.isEmpty else {
             return names
         }
-        let ranges = names.map { sequence, name in sealedRange(name, firstSequence: sequence) }
-        var kept: [(UInt64, String)] = []
-        for (position, entry) in names.enumerated() {
-            guard let range = ranges[position],
-                ranges.indices.contains(where: { other in
-                    other != position
-                        && ranges[other].map {
-                            $0 != range && $0.contains(range.lowerBound) && $0.contains(range.upperBound)
-                        } == true
-                })
-            else {
-                kept.append(entry)
-                continue
-            }
-            if !readOnly {
+        if !readOnly {
+            for name in leftovers.sorted() {
                 do {
-                    try storage.removeFile(path(entry.1))
+                    try storage.removeFile(path(name))
                     try storage.synchronizeDirectory(directory)
                 } catch {
-                    throw LogStoreError.io(error, "segment \(entry.1)")
+                    throw LogStoreError.io(error, "segment \(name)")
                 }
                 logger.warning(
                     "removed a segment that an interrupted compaction left behind; another segment holds its records",
-                    metadata: ["segment": "\(entry.1)"]
+                    metadata: ["segment": "\(name)"]
                 )
             }
         }
-        return kept
+        return names.filter { !leftovers.contains($0.1) }
+    }
+
+    /// The sealed segments whose records all lie in another sealed segment: what an interrupted
+    /// compaction leaves, the sources of a merge beside the merged segment or a source beside its
+    /// new suffix. Deleting them completes the merge or rolls back the suffix, and either way every
+    /// record stays stored exactly once.
+    static func compactionLeftovers(
+        _ names: [(UInt64, String)],
+        directory: String,
+        storage: any StorageSystem
+    ) -> Set<String> {
+        guard names.count > 1 else {
+            return []
+        }
+        let ranges = names.map { sequence, name in
+            sealedRange(directory + "/" + name, name: name, firstSequence: sequence, storage: storage)
+        }
+        var leftovers = Set<String>()
+        for (position, entry) in names.enumerated() {
+            guard let range = ranges[position] else {
+                continue
+            }
+            let contained = ranges.indices.contains { other in
+                other != position
+                    && ranges[other].map {
+                        $0 != range && $0.contains(range.lowerBound) && $0.contains(range.upperBound)
+                    }
+                        == true
+            }
+            if contained {
+                leftovers.insert(entry.1)
+            }
+        }
+        return leftovers
     }
 
     /// The sequence numbers of a segment with a valid footer and at least one record; nil otherwise.
-    private func sealedRange(_ name: String, firstSequence: UInt64) -> ClosedRange<UInt64>? {
-        guard let file = try? storage.openFile(path(name), readOnly: true), let size = try? file.size(),
+    private static func sealedRange(
+        _ path: String,
+        name: String,
+        firstSequence: UInt64,
+        storage: any StorageSystem
+    ) -> ClosedRange<UInt64>? {
+        guard let file = try? storage.openFile(path, readOnly: true), let size = try? file.size(),
             let headerBytes = try? file.read(count: SegmentHeader.size, at: 0),
             let header = try? SegmentHeader.decode(headerBytes), header.firstSequence == firstSequence,
-            let footer = try? Self.loadFooter(Segment(file: file, header: header, name: name), fileSize: size),
+            let footer = try? loadFooter(Segment(file: file, header: header, name: name), fileSize: size),
             footer.lastSequence >= firstSequence
         else {
             return nil

@@ -32,14 +32,16 @@ extension LogStore {
 
     /// Salvages every valid record of a damaged store, on a store that no process has open.
     ///
-    /// Each damaged segment is rewritten with its valid records; each record that damage
+    /// Each damaged segment is rewritten with its valid records, and each record that damage
     /// destroyed gets a lost-record placeholder, so sequence numbers, and the ids derived from
-    /// them, stay as they were, and cursors pass over the placeholders. The records of a segment
-    /// file missing between two others become placeholders at the end of the file before the gap.
-    /// An incomplete last batch at the end of the
-    /// log (a torn tail, never acknowledged) is dropped, as recovery drops it. A last segment whose
-    /// header is damaged cannot be read at all and is deleted. Every rewrite goes through a
-    /// flushed `.tmp` file and a rename, so a crash leaves the old file or the new one.
+    /// them, stay as they were; cursors pass over the placeholders. A segment whose header is
+    /// damaged is still read with the stamp the header keeps at bytes 24 to 31. The records of a
+    /// segment file missing between two others become placeholders at the end of the file before
+    /// the gap. An incomplete last batch at the end of an unsealed last segment (a torn tail, never
+    /// acknowledged) is dropped and reported, as recovery drops it. A segment that an interrupted
+    /// compaction left behind is deleted, and a consumer cursor past the new end moves back to it.
+    /// Every rewrite goes through a flushed `.tmp` file and a rename, so a crash leaves the old
+    /// file or the new one.
     ///
     /// - Parameter dryRun: Report what would change and change nothing.
     /// - Throws: `.locked` naming the process that holds the store, `.io` for a failed file
@@ -58,11 +60,26 @@ extension LogStore {
         } catch {
             throw LogStoreError.io(error, "the store directory \(directory)")
         }
-        let segments = names.compactMap { name in Segment.firstSequence(fileName: name).map { ($0, name) } }
+        let listed = names.compactMap { name in Segment.firstSequence(fileName: name).map { ($0, name) } }
             .sorted { $0.0 < $1.0 }
 
         var report = RepairReport()
         var plans: [SalvagePlan] = []
+        // Leftovers of an interrupted compaction go first, as a writable open would remove them.
+        let leftovers = Recovery.compactionLeftovers(listed, directory: directory, storage: storage)
+        for name in leftovers.sorted() {
+            plans.append(SalvagePlan(name: name, range: nil, frames: [:]))
+            report.actions.append(
+                RepairAction(
+                    segment: name,
+                    change: "delete: left over from an interrupted compaction, another segment holds its records",
+                    lostSequences: []
+                )
+            )
+        }
+        let segments = listed.filter { !leftovers.contains($0.1) }
+        // The newest sequence number the store keeps after the repair.
+        var newestSequence: UInt64 = 0
         for (position, (firstSequence, name)) in segments.enumerated() {
             let isLast = position == segments.count - 1
             let nextFirst = isLast ? nil : segments[position + 1].0
@@ -79,7 +96,9 @@ extension LogStore {
             let end: UInt64
             if let nextFirst {
                 end = nextFirst - 1
-            } else if let last = salvage.lastCompleteSequence {
+            } else if let last = salvage.footerLastSequence ?? salvage.lastCompleteSequence {
+                // A valid footer proves its records were committed, so damage among them is loss,
+                // not a torn tail.
                 end = last
             } else {
                 // Nothing readable at the end of the log: the file goes, and the log ends before it.
@@ -94,6 +113,7 @@ extension LogStore {
                 plans.append(SalvagePlan(name: name, range: nil, frames: [:]))
                 break
             }
+            newestSequence = max(newestSequence, end)
             guard end >= firstSequence else {
                 continue
             }
@@ -102,20 +122,40 @@ extension LogStore {
                 continue
             }
             let lost = Self.missingRanges(in: range, kept: salvage.frames)
+            let tail = salvage.frames.keys.filter { $0 > end }.sorted()
+            var change = "rewrite keeping \(range.count - lost.reduce(0) { $0 + $1.count }) of \(range.count) records"
+            if let first = tail.first, let last = tail.last {
+                change +=
+                    "; drop records \(first) to \(last) of an incomplete last batch (a torn tail, never acknowledged)"
+            }
+            var problems = salvage.problems
+            if let headerProblem = salvage.headerProblem {
+                problems.insert("invalid header: \(headerProblem)", at: 0)
+            }
+            if !problems.isEmpty {
+                change += " (\(problems.joined(separator: "; ")))"
+            }
             plans.append(SalvagePlan(name: name, range: range, frames: salvage.frames, source: salvage))
-            report.actions.append(
-                RepairAction(
-                    segment: name,
-                    change:
-                        "rewrite keeping \(range.count - lost.reduce(0) { $0 + $1.count }) of \(range.count) records"
-                        + (salvage.problems.isEmpty ? "" : " (\(salvage.problems.joined(separator: "; ")))"),
-                    lostSequences: lost
-                )
-            )
+            report.actions.append(RepairAction(segment: name, change: change, lostSequences: lost))
         }
         if !dryRun {
             for plan in plans {
                 try plan.execute(directory: directory, storage: storage)
+            }
+        }
+        // A cursor past the new end would keep the records appended next from ever being drained.
+        let end = newestSequence
+        if let cursor = try ConsumerCursor.read(directory: directory, storage: storage), cursor > end {
+            report.actions.append(
+                RepairAction(
+                    segment: ConsumerCursor.fileName,
+                    change:
+                        "move the consumer cursor back from \(cursor) to \(end), so records appended next get drained",
+                    lostSequences: []
+                )
+            )
+            if !dryRun {
+                try ConsumerCursor.write(end, directory: directory, storage: storage)
             }
         }
         return report
@@ -155,6 +195,8 @@ private struct SegmentSalvage {
     var problems: [String] = []
     var headerProblem: String?
     var hasValidFooter = false
+    /// The last sequence number a valid footer names: those records were committed.
+    var footerLastSequence: UInt64?
     /// The last sequence number that ends a batch; nil when no batch is complete.
     var lastCompleteSequence: UInt64?
     var firstSequence: UInt64
@@ -175,20 +217,30 @@ private struct SegmentSalvage {
         let file = try storage.openFile(path, readOnly: true)
         let size = try file.size()
         let headerBytes = try file.read(count: min(Int(size), SegmentHeader.size), at: 0)
-        let header: SegmentHeader
+        var header: SegmentHeader
         do {
             header = try SegmentHeader.decode(headerBytes)
+            if header.firstSequence != firstSequence {
+                salvage.headerProblem = "it names first sequence \(header.firstSequence), not the file name's"
+                header.firstSequence = firstSequence
+            }
         } catch {
+            // The frames' checksums only need the stamp, at bytes 24 to 31; with the rest of the
+            // header damaged, they can still be checked and kept.
             salvage.headerProblem = error.reason
-            return salvage
-        }
-        guard header.firstSequence == firstSequence else {
-            salvage.headerProblem = "it names first sequence \(header.firstSequence), not the file name's"
-            return salvage
+            guard headerBytes.count >= 32 else {
+                return salvage
+            }
+            header = SegmentHeader(
+                firstSequence: firstSequence,
+                stamp: headerBytes.loadLittleEndian(UInt64.self, at: 24),
+                createdAt: 0
+            )
         }
         let segment = Segment(file: file, header: header, name: "")
         let footer = try Recovery.loadFooter(segment, fileSize: size)
-        salvage.hasValidFooter = footer != nil
+        salvage.hasValidFooter = footer != nil && salvage.headerProblem == nil
+        salvage.footerLastSequence = footer?.lastSequence
         let dataEnd = footer?.index.dataEnd ?? size
         var reader = SegmentReader(file: file)
         var offset = Int64(SegmentHeader.size)

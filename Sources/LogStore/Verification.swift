@@ -37,6 +37,8 @@ extension LogStore {
         /// The process that held the store open for writing during the check, if any; its last
         /// segment may grow while it is read.
         public var writer: String?
+        /// Findings that are no damage, such as a segment an interrupted compaction left behind.
+        public var notes: [String] = []
 
         public var isClean: Bool { problems.isEmpty }
     }
@@ -72,8 +74,16 @@ extension LogStore {
         } catch {
             throw LogStoreError.io(error, "the store directory \(directory)")
         }
-        let segments = names.compactMap { name in Segment.firstSequence(fileName: name).map { (name, $0) } }
-            .sorted { $0.1 < $1.1 }
+        let listed = names.compactMap { name in Segment.firstSequence(fileName: name).map { ($0, name) } }
+            .sorted { $0.0 < $1.0 }
+        let leftovers = Recovery.compactionLeftovers(listed, directory: directory, storage: storage)
+        for name in leftovers.sorted() {
+            report.notes.append(
+                "\(name) is left over from an interrupted compaction; another segment holds its records, and the "
+                    + "next writable open removes it"
+            )
+        }
+        let segments = listed.filter { !leftovers.contains($0.1) }.map { ($0.1, $0.0) }
         for (position, (name, firstSequence)) in segments.enumerated() {
             if let last = report.lastSequence, firstSequence != last + 1 {
                 let reason =
@@ -101,6 +111,22 @@ extension LogStore {
                 report.lastSequence = firstSequence - 1
             }
             progress(report.recordCount, report.byteCount)
+        }
+        do {
+            if let cursor = try ConsumerCursor.read(directory: directory, storage: storage),
+                cursor > report.lastSequence ?? 0
+            {
+                report.problems.append(
+                    Problem(
+                        segment: "",
+                        offset: nil,
+                        sequence: cursor,
+                        reason: "the consumer cursor is past the newest record \(report.lastSequence ?? 0)"
+                    )
+                )
+            }
+        } catch {
+            report.problems.append(Problem(segment: "", offset: nil, sequence: nil, reason: error.message))
         }
         return report
     }

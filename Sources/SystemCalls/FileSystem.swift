@@ -121,6 +121,16 @@ public enum FileSystem {
         }
     }
 
+    /// The absolute path of the existing `path` with every symbolic link, `.` and `..` resolved;
+    /// nil when it does not exist.
+    public static func canonicalPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else {
+            return nil
+        }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
     /// The absolute form of `path`, resolved against the current directory when relative.
     public static func absolutePath(_ path: String) -> String {
         if path.hasPrefix("/") {

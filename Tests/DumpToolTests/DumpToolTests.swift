@@ -487,3 +487,162 @@ import Testing
         #expect(try dump(["repair", crashed]).text == "nothing to repair\n")
     }
 }
+
+/// What an attack on `logstore-dump` found, kept as regression tests.
+@Suite struct DumpToolHardeningTests {
+    private let directory = TemporaryDirectory()
+
+    private var executable: URL {
+        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+            .appendingPathComponent("logstore-dump")
+    }
+
+    private func dump(_ arguments: [String]) throws -> (status: Int32, text: String, error: String) {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        let output = Pipe()
+        let error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        let errorData = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (
+            process.terminationStatus, String(decoding: outputData, as: UTF8.self),
+            String(decoding: errorData, as: UTF8.self)
+        )
+    }
+
+    private static func configuration() -> LogStore.Configuration {
+        var configuration = LogStore.Configuration()
+        configuration.logger = .disabled
+        configuration.maximumSegmentBytes = 4 * 1024
+        return configuration
+    }
+
+    private func makeStore(count: Int, name: String = "store") throws -> String {
+        let path = directory.appending(name)
+        let store = try LogStore(directory: path, configuration: Self.configuration())
+        for number in 0..<count {
+            _ = try store.append(Fixtures.record(timestamp: Double(number), number: number))
+        }
+        store.close()
+        return path
+    }
+
+    private func payloads(_ path: String) throws -> [UInt64: [UInt8]] {
+        let store = try LogStore(directory: path, configuration: Self.configuration())
+        defer { store.close() }
+        var cursor = try store.records(fromSequence: 0)
+        return Dictionary(uniqueKeysWithValues: try cursor.collect().map { ($0.sequence, $0.payload) })
+    }
+
+    @Test func outputInsideTheStoreIsRefused() throws {
+        let path = try makeStore(count: 50)
+        let segments = try DirectoryCopy.segmentNames(in: path)
+        let before = try segments.map { try FileSystem.readFile(path + "/" + $0) }
+        for arguments in [
+            ["export", path, "-o", path + "/" + segments[1]], ["drain", path, "-o", path + "/CURSOR"],
+            ["export", path, "-o", path + "/../store/x.ndjson"],
+        ] {
+            let run = try dump(arguments)
+            #expect(run.status == 1, "\(arguments)")
+            #expect(run.error.contains("inside the store directory"), "\(arguments): \(run.error)")
+        }
+        #expect(try segments.map { try FileSystem.readFile(path + "/" + $0) } == before)
+        #expect(try dump(["export", path, "-o", "/dev/null"]).status == 0)
+        #expect(try dump(["drain", path, "-o", "-", "--quiet"]).text.split(separator: "\n").count == 50)
+    }
+
+    @Test func cursorPastTheEndIsCaughtAndRepaired() throws {
+        let path = try makeStore(count: 30)
+        try ConsumerCursor.write(5000, directory: path)
+        let drain = try dump(["drain", path, "--quiet"])
+        #expect(drain.status == 1)
+        #expect(drain.error.contains("past the newest record (30)"))
+        #expect(try dump(["compact", path]).status == 1)
+        #expect(try dump(["verify", path]).status == 1)
+        let repaired = try dump(["repair", path, "--yes"])
+        #expect(repaired.status == 0, "\(repaired.text) \(repaired.error)")
+        #expect(try ConsumerCursor.read(directory: path) == 30)
+        try ConsumerCursor.write(UInt64.max, directory: path)
+        #expect(try dump(["drain", path, "--quiet"]).status == 1)
+    }
+
+    @Test func extremeValuesAreErrorsNotCrashes() throws {
+        let path = try makeStore(count: 3)
+        let after = try dump(["export", path, "--after", "18446744073709551615"])
+        #expect(after.status == 0)
+        #expect(after.text.isEmpty)
+        for date in ["99999999999-01-01", "2026-02-31", "-2026-01-01", "2026-13-01"] {
+            #expect(try dump(["compact", path, "--before", date]).status == 64, "\(date)")
+        }
+        #expect(try dump(["help", "export"]).text.contains("--fields"))
+    }
+
+    @Test func ndjsonKeepsEachBlobOnOneLine() throws {
+        let path = directory.appending("store")
+        let store = try LogStore(directory: path, configuration: Self.configuration())
+        _ = try store.append(NewRecord(timestamp: 1, payload: Array("{\"timestamp\":1,\n \"s\":\"x\"}".utf8)))
+        _ = try store.append(NewRecord(timestamp: 2, payload: Array(#"{"timestamp":2}"#.utf8)))
+        store.close()
+        let run = try dump(["export", path])
+        #expect(run.text == "{\"timestamp\":1,  \"s\":\"x\"}\n{\"timestamp\":2}\n")
+    }
+
+    @Test func repairReadsSegmentsWithDamagedHeaders() throws {
+        let path = try makeStore(count: 200)
+        let original = try payloads(path)
+        let segments = try DirectoryCopy.segmentNames(in: path)
+        for name in [segments[1], segments.last!] {
+            var bytes = try FileSystem.readFile(path + "/" + name)
+            bytes[0] ^= 0xFF
+            try DirectoryCopy.writeFile(path + "/" + name, bytes)
+        }
+        let repaired = try dump(["repair", path, "--yes"])
+        #expect(repaired.status == 0, "\(repaired.text) \(repaired.error)")
+        #expect(repaired.text.contains("0 records lost"))
+        #expect(try payloads(path) == original)
+    }
+
+    @Test func repairCountsDamageInASealedLastSegment() throws {
+        let path = try makeStore(count: 200)
+        let original = try payloads(path)
+        let last = path + "/" + (try DirectoryCopy.segmentNames(in: path).last!)
+        var bytes = try FileSystem.readFile(last)
+        // The last segment holds records 176 to 200, and its footer is 12 bytes a record and a
+        // 64-byte trailer; the last record's payload ends just before it.
+        let footerStart = bytes.count - 64 - 12 * 25
+        bytes[footerStart - 10] ^= 0xFF
+        try DirectoryCopy.writeFile(last, bytes)
+        let repaired = try dump(["repair", path, "--yes"])
+        #expect(repaired.status == 0, "\(repaired.text) \(repaired.error)")
+        let salvaged = try payloads(path)
+        #expect(original.count - salvaged.count == 1)
+        #expect(repaired.text.contains("records lost: 200"))
+        // The records before the damaged one stay, though they share its segment.
+        #expect(salvaged[199] == original[199])
+    }
+
+    @Test func compactionLeftoversAreNoDamage() throws {
+        let original = try makeStore(count: 300, name: "original")
+        let merged = directory.appending("merged")
+        try DirectoryCopy.copyStore(from: original, to: merged)
+        var options = LogStore.CompactionOptions()
+        options.mergeBelowBytes = 8 * 1024
+        options.maximumSegmentBytes = 64 * 1024
+        let rewrite = try #require(try LogStore.compact(directory: merged, options: options).rewrites.first)
+        try DirectoryCopy.writeFile(
+            original + "/" + rewrite.output,
+            try FileSystem.readFile(merged + "/" + rewrite.output)
+        )
+        let verify = try dump(["verify", original])
+        #expect(verify.status == 0, "\(verify.text)")
+        #expect(verify.text.contains("interrupted compaction"))
+        let repaired = try dump(["repair", original, "--yes"])
+        #expect(repaired.status == 0, "\(repaired.text) \(repaired.error)")
+        #expect(!(try DirectoryCopy.segmentNames(in: original)).contains(rewrite.sources[1]))
+    }
+}
