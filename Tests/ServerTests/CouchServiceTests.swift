@@ -238,6 +238,7 @@ import Testing
         let range = try object(
             try send(connection, "GET", "/kpi/_all_docs?startkey=%221700000000003%22&endkey=%221700000000006%22")
         )
+        #expect(range["offset"] as? Int == 3)
         let rangeIDs = try #require(range["rows"] as? [[String: Any]]).compactMap { $0["id"] as? String }
         #expect(rangeIDs.map { $0.prefix(13) } == ["1700000000003", "1700000000004", "1700000000005"])
 

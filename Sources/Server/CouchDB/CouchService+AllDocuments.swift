@@ -115,7 +115,11 @@ extension CouchService {
         var remaining = query.limit ?? Int.max
         let includeDocuments = query.includeDocuments
         let stream = RowResponseStream(
-            opening: opening(database: database, offset: skipped, query: query),
+            opening: opening(
+                database: database,
+                offset: skipped + Self.documentsBefore(query.start, descending: query.descending, in: database),
+                query: query
+            ),
             separator: Array(",\r\n".utf8),
             closing: Array("\r\n]}\n".utf8)
         ) { maximum throws(CouchError) in
@@ -173,6 +177,33 @@ extension CouchService {
         }
         output += Array("\r\n]}".utf8)
         call.json(.ok, output)
+    }
+
+    /// The number of live documents that sort before `start` in the listing's direction: what
+    /// CouchDB reports as `offset` before `skip`. Explicit ids are counted exactly; plain records
+    /// are counted from the time index up to the millisecond of `start`.
+    ///
+    /// NOTE: exact for a store of plain records, except for records in the same millisecond as
+    /// `start` and before it. Documents written with a timestamp through this API are in the time
+    /// index as well, so they may count twice; CouchDB computes `offset` exactly from its B-tree.
+    static func documentsBefore(_ start: JSONValue?, descending: Bool, in database: CouchDatabase) -> Int {
+        guard case .string(let key)? = start else {
+            return 0
+        }
+        let explicit = database.explicitIDs()
+        let explicitBefore = explicit.count { descending ? precedes(key, $0) : precedes($0, key) }
+        let plainBefore: Int
+        if descending {
+            let above = RecordID.highestTimestamp(forIDsThrough: key).map { $0.nextUp } ?? 0
+            plainBefore = (try? database.store.count(from: above, through: RecordID.timestampLimit.nextDown)) ?? 0
+        } else if let below = RecordID.lowestTimestamp(forIDsFrom: key), below > 0 {
+            plainBefore = (try? database.store.count(from: 0, through: below.nextDown)) ?? 0
+        } else {
+            plainBefore =
+                RecordID.lowestTimestamp(forIDsFrom: key) == nil
+                ? ((try? database.store.count(from: 0, through: RecordID.timestampLimit.nextDown)) ?? 0) : 0
+        }
+        return explicitBefore + plainBefore
     }
 
     /// `{"total_rows":N,"offset":M,` and `"update_seq":…,` when asked, then `"rows":[`.
