@@ -1,6 +1,6 @@
-/// A minimal HTTP/1.1 response parser for the load generator: the status line, `Content-Length`
-/// and `Connection`, for one whole response. Chunked bodies are rejected, because the responses
-/// measured here always carry a length.
+/// A minimal HTTP/1.1 response parser for the benchmark clients: the status line,
+/// `Content-Length`, `Transfer-Encoding` and `Connection`. `parse` takes one whole response with a
+/// length; `parseHead` also takes the head of a chunked response, whose body the caller decodes.
 enum HTTPResponseReader {
     /// A complete response.
     struct Head {
@@ -11,11 +11,34 @@ enum HTTPResponseReader {
         var closesConnection: Bool
     }
 
+    /// The framing of the body that follows a head.
+    enum Framing: Equatable {
+        case contentLength(Int)
+        /// `Transfer-Encoding: chunked`.
+        case chunked
+    }
+
+    /// A parsed response head.
+    struct ResponseHead {
+        var status: Int
+        var framing: Framing
+        var closesConnection: Bool
+        /// The number of bytes of the head, up to and including its closing empty line.
+        var byteCount: Int
+    }
+
     enum Outcome {
         /// The bytes end before the response does.
         case incomplete
         /// The bytes are exactly one response.
         case complete(Head)
+        case invalid(String)
+    }
+
+    enum HeadOutcome {
+        /// The bytes end before the head does.
+        case incomplete
+        case complete(ResponseHead)
         case invalid(String)
     }
 
@@ -25,6 +48,36 @@ enum HTTPResponseReader {
 
     /// Parses `bytes`, which must start at a response's first byte and hold nothing after it.
     static func parse(_ bytes: ArraySlice<UInt8>) -> Outcome {
+        let head: ResponseHead
+        switch parseHead(bytes) {
+        case .incomplete: return .incomplete
+        case .invalid(let reason): return .invalid(reason)
+        case .complete(let parsed): head = parsed
+        }
+        guard case .contentLength(let contentLength) = head.framing else {
+            return .invalid("the response uses Transfer-Encoding chunked; only Content-Length is expected")
+        }
+
+        let bodyStart = bytes.startIndex + head.byteCount
+        let end = bodyStart + contentLength
+        if bytes.endIndex < end {
+            return .incomplete
+        }
+        if bytes.endIndex > end {
+            return .invalid("\(bytes.endIndex - end) bytes follow the response, but none was requested")
+        }
+        let offset = bytes.startIndex
+        return .complete(
+            Head(
+                status: head.status,
+                bodyRange: (bodyStart - offset)..<(end - offset),
+                closesConnection: head.closesConnection
+            )
+        )
+    }
+
+    /// Parses the head at the start of `bytes`; whatever follows it is left alone.
+    static func parseHead(_ bytes: ArraySlice<UInt8>) -> HeadOutcome {
         guard let headEnd = endOfHead(bytes) else {
             return bytes.count > maximumHeadBytes
                 ? .invalid("no end of the response head in the first \(maximumHeadBytes) bytes") : .incomplete
@@ -33,7 +86,7 @@ enum HTTPResponseReader {
             return .invalid("the status line is not `HTTP/1.1 NNN ...`: \(text(bytes.prefix(40)))")
         }
 
-        var contentLength: Int?
+        var framing: Framing?
         var closesConnection = false
         var lineStart = lineEnd(bytes, from: bytes.startIndex) + 2
         while lineStart < headEnd {
@@ -48,29 +101,27 @@ enum HTTPResponseReader {
                 guard let length = decimal(value) else {
                     return .invalid("Content-Length is '\(text(value))'")
                 }
-                contentLength = length
+                framing = .contentLength(length)
             } else if equalsIgnoringCase(name, connectionName) {
                 closesConnection = text(value).lowercased().contains("close")
             } else if equalsIgnoringCase(name, transferEncodingName) {
-                return .invalid("the response uses Transfer-Encoding \(text(value)); only Content-Length is expected")
+                guard text(value).lowercased().trimmingCharacters(in: " \t") == "chunked" else {
+                    return .invalid("the response uses Transfer-Encoding \(text(value)); only chunked is expected")
+                }
+                framing = .chunked
             }
             lineStart = end + 2
         }
-        guard let contentLength else {
-            return .invalid("the response has no Content-Length")
+        guard let framing else {
+            return .invalid("the response has neither Content-Length nor Transfer-Encoding")
         }
-
-        let bodyStart = headEnd + 4
-        let end = bodyStart + contentLength
-        if bytes.endIndex < end {
-            return .incomplete
-        }
-        if bytes.endIndex > end {
-            return .invalid("\(bytes.endIndex - end) bytes follow the response, but none was requested")
-        }
-        let offset = bytes.startIndex
         return .complete(
-            Head(status: status, bodyRange: (bodyStart - offset)..<(end - offset), closesConnection: closesConnection)
+            ResponseHead(
+                status: status,
+                framing: framing,
+                closesConnection: closesConnection,
+                byteCount: headEnd + 4 - bytes.startIndex
+            )
         )
     }
 
