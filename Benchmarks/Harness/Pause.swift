@@ -14,3 +14,12 @@ enum Pause {
         }
     }
 }
+
+extension Pause {
+    /// Sleeps until `SystemClock.monotonicNanoseconds()` reaches `deadline`, or returns at once
+    /// when it has passed.
+    static func sleep(untilMonotonicNanoseconds deadline: Int64) {
+        var request = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
+        while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &request, nil) == EINTR {}
+    }
+}
