@@ -43,7 +43,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "Benchmarks",
-            dependencies: ["LogStore", "SystemCalls", "Logging"],
+            dependencies: ["LogStore", "HTTPClient", "SystemCalls", "Logging"],
             path: "Benchmarks"
         ),
 
