@@ -77,6 +77,11 @@ let package = Package(
             name: "HTTPClientTests",
             dependencies: ["HTTPClient"]
         ),
+        // Runs the built logstore-bench, which starts the logstore-server built beside it.
+        .testTarget(
+            name: "BenchmarkTests",
+            dependencies: ["TestSupport", "Benchmarks", "LogStoreServer"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
