@@ -43,7 +43,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "Benchmarks",
-            dependencies: ["LogStore", "SystemCalls", "Logging"],
+            dependencies: ["LogStore", "HTTPClient", "SystemCalls", "Logging"],
             path: "Benchmarks"
         ),
 
@@ -76,6 +76,11 @@ let package = Package(
         .testTarget(
             name: "HTTPClientTests",
             dependencies: ["HTTPClient"]
+        ),
+        // Runs the built logstore-bench, which starts the logstore-server built beside it.
+        .testTarget(
+            name: "BenchmarkTests",
+            dependencies: ["TestSupport", "Benchmarks", "LogStoreServer"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -84,7 +84,13 @@ for scenario in selected {
         let directory = workDirectory.path + "/" + scenario.name
         try FileSystem.createDirectory(directory)
         try scenario.run(
-            ScenarioContext(isQuick: options.isQuick, directory: directory, logger: logger, report: report)
+            ScenarioContext(
+                isQuick: options.isQuick,
+                loginSequences: options.loginSequences,
+                directory: directory,
+                logger: logger,
+                report: report
+            )
         )
     } catch {
         logger.error("scenario \(scenario.name) failed: \(error)")

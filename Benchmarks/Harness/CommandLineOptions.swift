@@ -3,6 +3,8 @@ struct CommandLineOptions {
     /// The scenarios to run, in the order given; empty runs every scenario.
     var scenarioNames: [String] = []
     var isQuick = false
+    /// The number of login sequences the `login` scenario posts, replacing its default.
+    var loginSequences: Int?
     /// The file the JSON lines go to. Nil prints them to standard output after the tables.
     var jsonPath: String?
     var allowsDebugBuild = false
@@ -20,6 +22,13 @@ struct CommandLineOptions {
             switch argument {
             case "--quick":
                 options.isQuick = true
+            case "--sequences":
+                guard let text = remaining.popFirst(), let count = Int(text), (1...1_000_000).contains(count) else {
+                    throw UsageError(
+                        description: "--sequences needs a number from 1 to 1,000,000, such as --sequences 101"
+                    )
+                }
+                options.loginSequences = count
             case "--json":
                 guard let path = remaining.popFirst(), !path.hasPrefix("-") else {
                     throw UsageError(description: "--json needs a file path, such as --json results.jsonl")
@@ -53,6 +62,8 @@ struct CommandLineOptions {
             options:
               --quick          much smaller sizes: a smoke test of a few seconds whose figures are not
                                comparable with a full run
+              --sequences N    the number of login sequences the login scenario posts (default 1,001,
+                               or 101 with --quick)
               --json PATH      write one JSON line per figure to PATH (replacing the file), instead of
                                printing them after the tables with a "json: " prefix
               --allow-debug    run a debug build anyway; its figures are meaningless

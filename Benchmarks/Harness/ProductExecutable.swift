@@ -11,7 +11,7 @@ struct ProductExecutable {
 
     static let server = ProductExecutable(
         name: "logstore-server",
-        scenario: "ingest",
+        scenarios: "the ingest and login scenarios",
         sourceDirectories: [
             "Sources/CLinux", "Sources/SystemCalls", "Sources/Logging", "Sources/LogStore", "Sources/HTTPClient",
             "Sources/Server", "Sources/Tools/LogStoreServer",
@@ -20,7 +20,7 @@ struct ProductExecutable {
 
     static let dump = ProductExecutable(
         name: "logstore-dump",
-        scenario: "dump",
+        scenarios: "the dump scenario",
         sourceDirectories: [
             "Sources/CLinux", "Sources/SystemCalls", "Sources/Logging", "Sources/LogStore", "Sources/HTTPClient",
             "Sources/Server", "Sources/DumpTool", "Sources/Tools/LogStoreDump",
@@ -29,8 +29,8 @@ struct ProductExecutable {
 
     /// The product name, which is also the file name.
     let name: String
-    /// The scenario that starts it, named in the error when it is missing.
-    let scenario: String
+    /// The scenarios that start it, named in the error when it is missing.
+    let scenarios: String
     /// The directories of the sources it is built from, relative to the package. A newer file in
     /// one of them makes `stalenessWarning(for:)` warn.
     let sourceDirectories: [String]
@@ -46,7 +46,7 @@ struct ProductExecutable {
         let path = directory + "/" + name
         guard FileSystem.exists(path) else {
             throw BenchmarkError(
-                "\(path) does not exist; the \(scenario) scenario runs the release \(name), so build it with "
+                "\(path) does not exist; logstore-bench runs the release \(name) for \(scenarios), so build it with "
                     + "`swift build -c release --product \(name)`, or build every executable with "
                     + "`\(Self.buildCommand)`"
             )

@@ -5,6 +5,9 @@ import SystemCalls
 struct ScenarioContext {
     /// True for `--quick`: sizes small enough for a smoke test of a few seconds.
     var isQuick: Bool
+    /// The number of login sequences that `--sequences` gave the `login` scenario, or nil for its
+    /// default.
+    var loginSequences: Int?
     /// A fresh directory for this scenario's stores and files, removed after the run.
     var directory: String
     /// Progress and errors, written to standard error.

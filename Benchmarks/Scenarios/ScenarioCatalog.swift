@@ -4,6 +4,7 @@ enum ScenarioCatalog {
     static let all: [any Scenario] = [
         EngineScenario(),
         IngestScenario(),
+        LoginScenario(),
         DumpScenario(),
         ReadScenario(),
     ]

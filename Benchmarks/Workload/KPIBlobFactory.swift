@@ -1,6 +1,7 @@
-/// Builds Persona-style KPI blobs: compact JSON objects of about 800 bytes with a numeric
-/// `timestamp` in Unix milliseconds first, then an `event_stream` of dialog events and the
-/// client's counters and user agent, as Persona's sign-in dialog sent them to kpiggybank.
+/// Builds Persona-style KPI blobs: compact JSON objects with a numeric `timestamp` in Unix
+/// milliseconds first, then an `event_stream` of dialog events and the client's counters and user
+/// agent, as Persona's sign-in dialog sent them to kpiggybank. With the default events a blob is
+/// about 800 bytes long.
 ///
 /// The blobs come from a fixed set of templates, so building one costs a copy and thirteen digit
 /// writes instead of JSON encoding: benchmarks can build millions of them outside the timed part.
@@ -16,9 +17,11 @@ struct KPIBlobFactory: Sendable {
 
     private let templates: [[UInt8]]
 
-    init() {
+    /// Creates the templates, each with an `event_stream` of `events` in order. `true` marks a
+    /// network request, whose event carries a duration in milliseconds.
+    init(events: [(String, Bool)] = KPIBlobFactory.passwordSignInEvents) {
         var random = SplitMix64(seed: 0x4B50_4942_4C4F_4221)
-        templates = (0..<Self.variantCount).map { _ in Array(Self.template(using: &random).utf8) }
+        templates = (0..<Self.variantCount).map { _ in Array(Self.template(events, using: &random).utf8) }
     }
 
     /// The mean payload length over all variants, in bytes.
@@ -44,7 +47,7 @@ struct KPIBlobFactory: Sendable {
 
     /// Builds one blob with a placeholder timestamp. Event offsets, counters, language and user
     /// agent vary with `random`.
-    private static func template(using random: inout SplitMix64) -> String {
+    private static func template(_ eventNames: [(String, Bool)], using random: inout SplitMix64) -> String {
         var events: [String] = []
         var offset = 300 + random.next(below: 400)
         for (name, duration) in eventNames {
@@ -72,7 +75,7 @@ struct KPIBlobFactory: Sendable {
 
     /// A password sign-in as Persona's dialog recorded it, shortened to keep blobs near 800 bytes; `true` marks network requests, which
     /// carry a duration in milliseconds.
-    private static let eventNames: [(String, Bool)] = [
+    static let passwordSignInEvents: [(String, Bool)] = [
         ("window.dom_loading", false),
         ("xhr_complete.GET/wsapi/session_context", true),
         ("screen.rp_info", false),
@@ -86,6 +89,18 @@ struct KPIBlobFactory: Sendable {
         ("xhr_complete.POST/wsapi/cert_key", true),
         ("assertion_generated", false),
         ("window.unload", false),
+    ]
+
+    /// The seven events of one login sequence as kpiggybank's test helper `makeBlob` built it, in
+    /// the early dialog's event names.
+    static let loginSequenceEvents: [(String, Bool)] = [
+        ("picker", false),
+        ("picker::change", false),
+        ("picker::signin", false),
+        ("assertion_generation", false),
+        ("certified", false),
+        ("assertion_generated", false),
+        ("complete", false),
     ]
 
     private static let languages = ["en", "en-US", "de", "fr", "es", "pt-BR", "it", "nl", "pl", "ja"]

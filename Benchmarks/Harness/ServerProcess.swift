@@ -1,10 +1,10 @@
 import Glibc
 import SystemCalls
 
-/// A `logstore-server` process that the `ingest` scenario drives: started on a port the kernel
-/// chooses, with its log in a file, and stopped with SIGTERM.
+/// A `logstore-server` process that a scenario such as `ingest` or `login` drives: started on a
+/// port the kernel chooses, with its log in a file, and stopped with SIGTERM.
 final class ServerProcess {
-    /// The storage backends the scenario compares.
+    /// The storage backends a scenario can start the server with.
     enum Backend: String {
         /// The embedded store: the server responds to a POST once its blobs are durable.
         case logstore
