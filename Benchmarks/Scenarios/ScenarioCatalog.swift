@@ -5,5 +5,6 @@ enum ScenarioCatalog {
         EngineScenario(),
         IngestScenario(),
         DumpScenario(),
+        PeersScenario(),
     ]
 }
