@@ -23,15 +23,21 @@ final class ChildProcess {
     let executable: String
     private let process = Process()
 
-    /// Starts `executable` with `arguments` and an empty environment. Standard input is
-    /// `/dev/null`. Standard error goes to `standardErrorPath`, and standard output to
-    /// `standardOutputPath` or else to `/dev/null`. Each file is created or emptied.
-    init(executable: String, arguments: [String], standardErrorPath: String, standardOutputPath: String? = nil) throws {
+    /// Starts `executable` with `arguments` and `environment`, which is empty unless given.
+    /// Standard input is `/dev/null`. Standard error goes to `standardErrorPath`, and standard
+    /// output to `standardOutputPath` or else to `/dev/null`. Each file is created or emptied.
+    init(
+        executable: String,
+        arguments: [String],
+        environment: [String: String] = [:],
+        standardErrorPath: String,
+        standardOutputPath: String? = nil
+    ) throws {
         self.executable = executable
         let errorHandle = try Self.handle(writingTo: standardErrorPath)
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        process.environment = [:]
+        process.environment = environment
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = try standardOutputPath.map(Self.handle(writingTo:)) ?? FileHandle.nullDevice
         process.standardError = errorHandle

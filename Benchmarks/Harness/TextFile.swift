@@ -2,8 +2,15 @@ import Glibc
 import SystemCalls
 
 /// Reads small text files, including the kernel's files under /proc and /sys, which report a
-/// size of 0 and so need reading until the end.
+/// size of 0 and so need reading until the end, and writes files whole.
 enum TextFile {
+    /// Creates or empties the file at `path` and writes `bytes` to it, without `fsync`.
+    static func write(_ bytes: [UInt8], to path: String) throws {
+        let descriptor = try FileDescriptor.open(path, flags: O_WRONLY | O_CREAT | O_TRUNC)
+        defer { descriptor.close() }
+        try descriptor.write(bytes, at: 0)
+    }
+
     /// Returns the file's contents decoded as UTF-8, or nil when it cannot be opened or read.
     static func read(_ path: String) -> String? {
         guard let descriptor = try? FileDescriptor.open(path, flags: O_RDONLY) else {

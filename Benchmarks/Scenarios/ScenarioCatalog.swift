@@ -7,5 +7,6 @@ enum ScenarioCatalog {
         LoginScenario(),
         DumpScenario(),
         ReadScenario(),
+        PeersScenario(),
     ]
 }

@@ -7,14 +7,16 @@ enum TimedCommand {
     /// The maximum time a command may run. A full export of a million records takes seconds.
     static let timeoutMilliseconds = 600_000
 
-    /// Runs `executable` with `arguments`, its standard output in `standardOutputPath` and its
-    /// standard error in `standardErrorPath`, and returns its wall time in nanoseconds.
+    /// Runs `executable` with `arguments` and `environment`, its standard output in
+    /// `standardOutputPath` and its standard error in `standardErrorPath`, and returns its wall
+    /// time in nanoseconds.
     ///
     /// - Throws: `BenchmarkError` with the end of its standard error when it does not exit with
     ///   status 0 within `timeoutMilliseconds`.
     static func run(
         _ executable: String,
         _ arguments: [String],
+        environment: [String: String] = [:],
         standardOutputPath: String,
         standardErrorPath: String
     ) throws -> Int64 {
@@ -23,6 +25,7 @@ enum TimedCommand {
         let child = try ChildProcess(
             executable: executable,
             arguments: arguments,
+            environment: environment,
             standardErrorPath: standardErrorPath,
             standardOutputPath: standardOutputPath
         )
