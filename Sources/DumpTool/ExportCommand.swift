@@ -5,14 +5,7 @@ import SystemCalls
 enum ExportCommand {
     static func run(_ arguments: DumpArguments) throws {
         let directory = try arguments.requireDirectory()
-        let formatName = arguments["--format"] ?? ExportFormat.ndjson.rawValue
-        guard let format = ExportFormat(rawValue: formatName) else {
-            throw UsageError(
-                "--format is '\(formatName)'; use one of \(ExportFormat.allCases.map(\.rawValue).joined(separator: ", "))"
-            )
-        }
-        let fields = arguments["--fields"].map { $0.split(separator: ",").map(String.init) } ?? []
-        var writer = try ExportWriter(format: format, fields: fields)
+        var writer = try ExportWriter(arguments)
         let start = try arguments.number("--start")
         let end = try arguments.number("--end")
         let after: UInt64? = try arguments["--after"].map { text throws(UsageError) in

@@ -24,6 +24,18 @@ struct ExportWriter {
     let fields: [[String]]
     private var count = 0
 
+    /// A writer for the `--format` and `--fields` of `arguments`, ndjson by default.
+    init(_ arguments: DumpArguments) throws(UsageError) {
+        let name = arguments["--format"] ?? ExportFormat.ndjson.rawValue
+        guard let format = ExportFormat(rawValue: name) else {
+            throw UsageError(
+                "--format is '\(name)'; use one of \(ExportFormat.allCases.map(\.rawValue).joined(separator: ", "))"
+            )
+        }
+        let fields = arguments["--fields"].map { $0.split(separator: ",").map(String.init) } ?? []
+        try self.init(format: format, fields: fields)
+    }
+
     init(format: ExportFormat, fields: [String]) throws(UsageError) {
         self.format = format
         self.fields = fields.map { $0.split(separator: ".", omittingEmptySubsequences: false).map(String.init) }

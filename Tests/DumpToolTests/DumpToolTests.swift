@@ -4,43 +4,43 @@ import SystemCalls
 import TestSupport
 import Testing
 
+/// The exit status, standard output and standard error of one run of `logstore-dump`.
+struct DumpRun {
+    var status: Int32
+    var output: [UInt8]
+    var error: String
+
+    var text: String { String(decoding: output, as: UTF8.self) }
+}
+
+/// The `logstore-dump` built beside the tests.
+let dumpExecutable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+    .appendingPathComponent("logstore-dump")
+
+/// Runs `dumpExecutable` with `arguments`.
+func dump(_ arguments: [String]) throws -> DumpRun {
+    let process = Process()
+    process.executableURL = dumpExecutable
+    process.arguments = arguments
+    let output = Pipe()
+    let error = Pipe()
+    process.standardOutput = output
+    process.standardError = error
+    try process.run()
+    // Read before waiting, so a large export cannot fill the pipe and stall the child.
+    let outputData = output.fileHandleForReading.readDataToEndOfFile()
+    let errorData = error.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return DumpRun(
+        status: process.terminationStatus,
+        output: Array(outputData),
+        error: String(decoding: errorData, as: UTF8.self)
+    )
+}
+
 /// The real `logstore-dump` executable on stores built in the test.
 @Suite struct DumpToolTests {
     private let directory = TemporaryDirectory()
-
-    private var executable: URL {
-        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-            .appendingPathComponent("logstore-dump")
-    }
-
-    /// The exit status, standard output and standard error of one run.
-    private struct Run {
-        var status: Int32
-        var output: [UInt8]
-        var error: String
-
-        var text: String { String(decoding: output, as: UTF8.self) }
-    }
-
-    private func dump(_ arguments: [String]) throws -> Run {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        let output = Pipe()
-        let error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        // Read before waiting, so a large export cannot fill the pipe and stall the child.
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(
-            status: process.terminationStatus,
-            output: Array(outputData),
-            error: String(decoding: errorData, as: UTF8.self)
-        )
-    }
 
     /// A store of `payloads` in order, with the given timestamps, closed again.
     private func makeStore(_ records: [NewRecord], segmentBytes: Int = 128 * 1024 * 1024) throws -> String {
@@ -186,26 +186,6 @@ import Testing
 @Suite struct DumpToolChangeTests {
     private let directory = TemporaryDirectory()
 
-    private var executable: URL {
-        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-            .appendingPathComponent("logstore-dump")
-    }
-
-    private func dump(_ arguments: [String]) throws -> (status: Int32, output: [UInt8], error: String) {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        let output = Pipe()
-        let error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, Array(outputData), String(decoding: errorData, as: UTF8.self))
-    }
-
     private static func configuration(segmentBytes: Int = 4 * 1024) -> LogStore.Configuration {
         var configuration = LogStore.Configuration()
         configuration.logger = .disabled
@@ -265,7 +245,7 @@ import Testing
         for round in 0..<6 {
             let output = directory.appending("round-\(round).ndjson")
             let process = Process()
-            process.executableURL = executable
+            process.executableURL = dumpExecutable
             process.arguments = ["drain", store, "-o", output, "--quiet"]
             try process.run()
             usleep(UInt32.random(in: 0...40_000))
@@ -342,7 +322,7 @@ import Testing
             let store = directory.appending("round-\(round)")
             try DirectoryCopy.copyStore(from: template, to: store)
             let process = Process()
-            process.executableURL = executable
+            process.executableURL = dumpExecutable
             process.arguments = ["compact", store]
             process.standardOutput = FileHandle.nullDevice
             try process.run()
@@ -369,29 +349,6 @@ import Testing
 /// `repair` on stores damaged in the test.
 @Suite struct DumpToolRepairTests {
     private let directory = TemporaryDirectory()
-
-    private var executable: URL {
-        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-            .appendingPathComponent("logstore-dump")
-    }
-
-    private func dump(_ arguments: [String]) throws -> (status: Int32, text: String, error: String) {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        let output = Pipe()
-        let error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (
-            process.terminationStatus, String(decoding: outputData, as: UTF8.self),
-            String(decoding: errorData, as: UTF8.self)
-        )
-    }
 
     private static func configuration() -> LogStore.Configuration {
         var configuration = LogStore.Configuration()
@@ -491,29 +448,6 @@ import Testing
 /// What an attack on `logstore-dump` found, kept as regression tests.
 @Suite struct DumpToolHardeningTests {
     private let directory = TemporaryDirectory()
-
-    private var executable: URL {
-        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-            .appendingPathComponent("logstore-dump")
-    }
-
-    private func dump(_ arguments: [String]) throws -> (status: Int32, text: String, error: String) {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        let output = Pipe()
-        let error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (
-            process.terminationStatus, String(decoding: outputData, as: UTF8.self),
-            String(decoding: errorData, as: UTF8.self)
-        )
-    }
 
     private static func configuration() -> LogStore.Configuration {
         var configuration = LogStore.Configuration()

@@ -115,11 +115,8 @@ public final class CouchDatabase: Sendable {
         }
     }
 
-    /// Revision `revision` of document `id`, found by reading the log back from the newest
-    /// record; nil when the store holds no such revision.
-    ///
-    /// NOTE: older revisions are found by a scan of the whole log, as nothing indexes them;
-    /// compaction (issue 4/7) keeps only the newest revision anyway.
+    /// Returns revision `revision` of document `id`, found through the revision history; nil when
+    /// the store has no such revision.
     public func document(id: String, revision: String) throws(CouchError) -> CouchDocument? {
         if let newest = try document(id: id), newest.revision == revision {
             return newest
