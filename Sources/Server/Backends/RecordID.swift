@@ -16,7 +16,7 @@ public enum RecordID {
     static let timestampLimit = 10_000_000_000_000.0
     static let sequenceDigits = 16
 
-    /// The id of the record at `sequence` with `timestamp`.
+    /// Returns the id of the record at `sequence` with `timestamp`.
     public static func make(timestamp: Double?, sequence: UInt64) -> String {
         var id = ""
         id.reserveCapacity(timestampDigits + sequenceDigits + 1)
@@ -37,7 +37,8 @@ public enum RecordID {
         timestamp.isFinite && timestamp >= 0 && timestamp < timestampLimit
     }
 
-    /// The sequence number that `id` names, when it has the form `make` produces; nil otherwise.
+    /// Returns the sequence number that `id` names, when it has the form `make` produces; nil
+    /// otherwise.
     /// The caller still checks that the record at that sequence has the same id.
     public static func sequence(in id: String) -> UInt64? {
         let utf8 = id.utf8
@@ -56,7 +57,7 @@ public enum RecordID {
         return UInt64(hex, radix: 16)
     }
 
-    /// A timestamp at or below that of every time-ordered id at or above `key` in byte order:
+    /// Returns a timestamp at or below that of every time-ordered id at or above `key` in byte order:
     /// where a scan of the timestamp index for ids from `key` on may start. Nil when no
     /// time-ordered id is at or above `key`.
     ///
@@ -72,7 +73,7 @@ public enum RecordID {
         return leadingDigitsValue(of: key, filling: 0)
     }
 
-    /// A timestamp at or above that of every time-ordered id at or below `key` in byte order:
+    /// Returns a timestamp at or above that of every time-ordered id at or below `key` in byte order:
     /// where a scan of the timestamp index for ids up to `key` may stop. Nil when no time-ordered
     /// id is at or below `key`.
     static func highestTimestamp(forIDsThrough key: String) -> Double? {
@@ -87,7 +88,8 @@ public enum RecordID {
         return (leadingDigitsValue(of: key, filling: 9) + 1).nextDown
     }
 
-    /// The key's leading digits, at most 13, with `filling` appended up to 13 digits, as a number.
+    /// Returns the key's leading digits, at most 13, with `filling` appended up to 13 digits, as a
+    /// number.
     private static func leadingDigitsValue(of key: String, filling: Int) -> Double {
         var value = 0.0
         var count = 0
@@ -104,7 +106,7 @@ public enum RecordID {
         return value
     }
 
-    /// The timestamp as the id writes it: the integer part padded to 13 digits, then `.` and the
+    /// Formats the timestamp as the id writes it: the integer part padded to 13 digits, then `.` and the
     /// fraction's digits when there is a fraction.
     static func timestampText(_ timestamp: Double) -> String {
         let integer = timestamp.rounded(.towardZero)
