@@ -143,6 +143,26 @@ public struct HTTPRequestParser: Sendable {
         .event(.failed(HTTPParseError(status, reason)))
     }
 
+    /// A complete line to parse, or the step to return instead.
+    private enum BoundedLine {
+        case line(end: Int, next: Int)
+        case step(Step)
+    }
+
+    /// Finds the next line of at most `limit` bytes. Without one, the step is the line search's
+    /// failure, `tooLong` once the unterminated line has passed `limit`, or a wait for more data.
+    /// `tooLong` is an autoclosure, so its message is built only for a line that is too long.
+    private func boundedLine(limit: Int, tooLong: @autoclosure () -> Step) -> BoundedLine {
+        switch nextLine(limit: limit) {
+        case .failure(let error):
+            return .step(.event(.failed(error)))
+        case .success(nil):
+            return .step(unterminatedLength > limit ? tooLong() : .event(.needMoreData))
+        case .success(let found?):
+            return .line(end: found.end, next: found.next)
+        }
+    }
+
     // MARK: - Lines
 
     /// The bytes of a line whose end has not arrived yet, not counting a final CR, which belongs to
@@ -188,16 +208,14 @@ public struct HTTPRequestParser: Sendable {
             }
         }
         let line: (end: Int, next: Int)
-        switch nextLine(limit: limits.maximumRequestLineBytes) {
-        case .failure(let error):
-            return .event(.failed(error))
-        case .success(nil):
-            if unterminatedLength > limits.maximumRequestLineBytes {
-                return failure(.uriTooLong, "the request line is longer than \(limits.maximumRequestLineBytes) bytes")
-            }
-            return .event(.needMoreData)
-        case .success(let found?):
-            line = found
+        switch boundedLine(
+            limit: limits.maximumRequestLineBytes,
+            tooLong: failure(.uriTooLong, "the request line is longer than \(limits.maximumRequestLineBytes) bytes")
+        ) {
+        case .step(let step):
+            return step
+        case .line(let end, let next):
+            line = (end, next)
         }
         guard line.end - position <= limits.maximumRequestLineBytes else {
             return failure(.uriTooLong, "the request line is longer than \(limits.maximumRequestLineBytes) bytes")
@@ -248,19 +266,17 @@ public struct HTTPRequestParser: Sendable {
     private mutating func parseHeaderLine(headerBytes: Int) -> Step {
         let room = limits.maximumHeaderBytes - headerBytes
         let line: (end: Int, next: Int)
-        switch nextLine(limit: room) {
-        case .failure(let error):
-            return .event(.failed(error))
-        case .success(nil):
-            if unterminatedLength > room {
-                return failure(
-                    .requestHeaderFieldsTooLarge,
-                    "the header fields exceed \(limits.maximumHeaderBytes) bytes"
-                )
-            }
-            return .event(.needMoreData)
-        case .success(let found?):
-            line = found
+        switch boundedLine(
+            limit: room,
+            tooLong: failure(
+                .requestHeaderFieldsTooLarge,
+                "the header fields exceed \(limits.maximumHeaderBytes) bytes"
+            )
+        ) {
+        case .step(let step):
+            return step
+        case .line(let end, let next):
+            line = (end, next)
         }
         let bytes = headerBytes + (line.next - position)
         guard bytes <= limits.maximumHeaderBytes else {
@@ -473,16 +489,11 @@ public struct HTTPRequestParser: Sendable {
 
     private mutating func parseChunkSize() -> Step {
         let line: (end: Int, next: Int)
-        switch nextLine(limit: 1024) {
-        case .failure(let error):
-            return .event(.failed(error))
-        case .success(nil):
-            if unterminatedLength > 1024 {
-                return failure(.badRequest, "a chunk size line is longer than 1024 bytes")
-            }
-            return .event(.needMoreData)
-        case .success(let found?):
-            line = found
+        switch boundedLine(limit: 1024, tooLong: failure(.badRequest, "a chunk size line is longer than 1024 bytes")) {
+        case .step(let step):
+            return step
+        case .line(let end, let next):
+            line = (end, next)
         }
         let text = buffer[position..<line.end].prefix { $0 != UInt8(ascii: ";") }.trimmingSpaceBytes()
         guard !text.isEmpty, text.count <= 15, text.allSatisfy(Self.isHexDigit),
@@ -501,18 +512,17 @@ public struct HTTPRequestParser: Sendable {
     /// Skips trailer fields after the last chunk; they are bounded like header fields and ignored.
     private mutating func parseTrailer(bytes: Int) -> Step {
         let room = limits.maximumHeaderBytes - bytes
-        switch nextLine(limit: room) {
-        case .failure(let error):
-            return .event(.failed(error))
-        case .success(nil):
-            if unterminatedLength > room {
-                return failure(
-                    .requestHeaderFieldsTooLarge,
-                    "the trailer fields exceed \(limits.maximumHeaderBytes) bytes"
-                )
-            }
-            return .event(.needMoreData)
-        case .success(let line?):
+        switch boundedLine(
+            limit: room,
+            tooLong: failure(
+                .requestHeaderFieldsTooLarge,
+                "the trailer fields exceed \(limits.maximumHeaderBytes) bytes"
+            )
+        ) {
+        case .step(let step):
+            return step
+        case .line(let end, let next):
+            let line = (end: end, next: next)
             let isEnd = line.end == position
             let total = bytes + line.next - position
             guard total <= limits.maximumHeaderBytes else {
