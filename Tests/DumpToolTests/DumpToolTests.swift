@@ -346,21 +346,18 @@ func dump(_ arguments: [String]) throws -> DumpRun {
     }
 }
 
-/// `repair` on stores damaged in the test.
-@Suite struct DumpToolRepairTests {
-    private let directory = TemporaryDirectory()
-
-    private static func configuration() -> LogStore.Configuration {
+/// Stores in 4 KiB segments, so a few hundred records span many segment files.
+enum SmallStore {
+    static func configuration() -> LogStore.Configuration {
         var configuration = LogStore.Configuration()
         configuration.logger = .disabled
         configuration.maximumSegmentBytes = 4 * 1024
         return configuration
     }
 
-    /// A closed store of records numbered 0 to `count - 1`, one batch each, in 4 KiB segments.
-    private func makeStore(count: Int) throws -> String {
-        let path = directory.appending("store")
-        let store = try LogStore(directory: path, configuration: Self.configuration())
+    /// Creates and closes a store at `path` of records numbered 0 to `count - 1`, one batch each.
+    static func make(at path: String, count: Int) throws -> String {
+        let store = try LogStore(directory: path, configuration: configuration())
         for number in 0..<count {
             _ = try store.append(Fixtures.record(timestamp: Double(number), number: number))
         }
@@ -368,12 +365,25 @@ func dump(_ arguments: [String]) throws -> DumpRun {
         return path
     }
 
-    /// The records the store returns, by sequence number.
-    private func records(_ path: String) throws -> [UInt64: [UInt8]] {
-        let store = try LogStore(directory: path, configuration: Self.configuration())
+    /// Returns the payloads that a cursor over the store at `path` returns, by sequence number.
+    static func payloads(_ path: String) throws -> [UInt64: [UInt8]] {
+        let store = try LogStore(directory: path, configuration: configuration())
         defer { store.close() }
         var cursor = try store.records(fromSequence: 0)
         return Dictionary(uniqueKeysWithValues: try cursor.collect().map { ($0.sequence, $0.payload) })
+    }
+}
+
+/// `repair` on stores damaged in the test.
+@Suite struct DumpToolRepairTests {
+    private let directory = TemporaryDirectory()
+
+    private func makeStore(count: Int) throws -> String {
+        try SmallStore.make(at: directory.appending("store"), count: count)
+    }
+
+    private func records(_ path: String) throws -> [UInt64: [UInt8]] {
+        try SmallStore.payloads(path)
     }
 
     @Test func repairSalvagesAroundMidLogDamage() throws {
@@ -403,7 +413,7 @@ func dump(_ arguments: [String]) throws -> DumpRun {
         for (sequence, payload) in salvaged {
             #expect(original[sequence] == payload)
         }
-        let store = try LogStore(directory: path, configuration: Self.configuration())
+        let store = try LogStore(directory: path, configuration: SmallStore.configuration())
         let next = try store.append(Fixtures.record(timestamp: 1000, number: 1000))
         #expect(next == 201)
         store.close()
@@ -425,7 +435,7 @@ func dump(_ arguments: [String]) throws -> DumpRun {
 
     @Test func repairDropsATornTail() throws {
         let path = directory.appending("live")
-        let store = try LogStore(directory: path, configuration: Self.configuration())
+        let store = try LogStore(directory: path, configuration: SmallStore.configuration())
         for number in 0..<20 {
             _ = try store.append(Fixtures.record(timestamp: Double(number), number: number))
         }
@@ -449,28 +459,12 @@ func dump(_ arguments: [String]) throws -> DumpRun {
 @Suite struct DumpToolHardeningTests {
     private let directory = TemporaryDirectory()
 
-    private static func configuration() -> LogStore.Configuration {
-        var configuration = LogStore.Configuration()
-        configuration.logger = .disabled
-        configuration.maximumSegmentBytes = 4 * 1024
-        return configuration
-    }
-
     private func makeStore(count: Int, name: String = "store") throws -> String {
-        let path = directory.appending(name)
-        let store = try LogStore(directory: path, configuration: Self.configuration())
-        for number in 0..<count {
-            _ = try store.append(Fixtures.record(timestamp: Double(number), number: number))
-        }
-        store.close()
-        return path
+        try SmallStore.make(at: directory.appending(name), count: count)
     }
 
     private func payloads(_ path: String) throws -> [UInt64: [UInt8]] {
-        let store = try LogStore(directory: path, configuration: Self.configuration())
-        defer { store.close() }
-        var cursor = try store.records(fromSequence: 0)
-        return Dictionary(uniqueKeysWithValues: try cursor.collect().map { ($0.sequence, $0.payload) })
+        try SmallStore.payloads(path)
     }
 
     @Test func outputInsideTheStoreIsRefused() throws {
@@ -518,7 +512,7 @@ func dump(_ arguments: [String]) throws -> DumpRun {
 
     @Test func ndjsonKeepsEachBlobOnOneLine() throws {
         let path = directory.appending("store")
-        let store = try LogStore(directory: path, configuration: Self.configuration())
+        let store = try LogStore(directory: path, configuration: SmallStore.configuration())
         _ = try store.append(NewRecord(timestamp: 1, payload: Array("{\"timestamp\":1,\n \"s\":\"x\"}".utf8)))
         _ = try store.append(NewRecord(timestamp: 2, payload: Array(#"{"timestamp":2}"#.utf8)))
         store.close()
