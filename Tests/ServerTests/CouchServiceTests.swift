@@ -44,7 +44,8 @@ import Testing
         let uuids = try #require(try object(try send(connection, "GET", "/_uuids?count=3"))["uuids"] as? [String])
         #expect(uuids.count == 3)
         #expect(Set(uuids).count == 3)
-        #expect(uuids.allSatisfy { $0.count == 32 && $0.allSatisfy(\.isHexDigit) })
+        #expect(uuids.allSatisfy { $0.count == 32 })
+        #expect(uuids.allSatisfy { $0.allSatisfy(\.isHexDigit) })
         #expect(try send(connection, "GET", "/_uuids?count=1001").status == 400)
     }
 

@@ -120,7 +120,7 @@ final class CouchDBClient: Sendable {
         }
     }
 
-    /// Counts the exchange and logs when CouchDB stops or starts answering.
+    /// Counts the exchange and logs when CouchDB stops or starts responding.
     private func record(_ result: Result<Response, HTTPClientError>, seconds: Double) {
         let isAvailable: Bool
         let isFailure: Bool
@@ -129,7 +129,7 @@ final class CouchDBClient: Sendable {
             isAvailable = true
             isFailure = response.status >= 500
         case .failure(let error):
-            // An interrupted change-feed wait says nothing about CouchDB.
+            // An interrupted change-feed wait tells nothing about CouchDB's health.
             isAvailable = error.code != .cancelled ? false : activity.withLock { $0.isAvailable }
             isFailure = error.code != .cancelled
         }
