@@ -47,6 +47,33 @@ extension LogStore {
         return core.state.withLock { $0.timestampIndex.count(from: start, through: end) }
     }
 
+    /// The number of records in each part of `[start, end]` cut at `edges`, found without reading
+    /// any record: `[start, edges[0])`, `[edges[0], edges[1])`, and so on up to `[edges.last, end]`,
+    /// so the counts add up to `count(from: start, through: end)`.
+    ///
+    /// - Throws: `LogStoreError` with `.invalidArgument` when a bound is not a number, `start` is
+    ///   greater than `end`, or `edges` are not ascending inside `(start, end]`.
+    /// - Complexity: O(edges.count * log n).
+    public func counts(from start: Double, through end: Double, splitAt edges: [Double]) throws(LogStoreError) -> [Int]
+    {
+        try checkBounds(start, end)
+        guard start <= end else {
+            throw LogStoreError(.invalidArgument, "the range start \(start) is greater than its end \(end)")
+        }
+        var previous = start
+        for edge in edges {
+            guard edge > previous, edge <= end else {
+                throw LogStoreError(
+                    .invalidArgument,
+                    "the bucket edges must ascend strictly between \(start) and \(end); \(edge) does not"
+                )
+            }
+            previous = edge
+        }
+        try checkOpen()
+        return core.state.withLock { $0.timestampIndex.counts(from: start, through: end, splitAt: edges) }
+    }
+
     /// The record with the greatest timestamp (the latest to arrive among equals), or nil when no
     /// record has a timestamp.
     public func newest() throws(LogStoreError) -> Record? {

@@ -81,6 +81,17 @@ public final class LogStore: Sendable {
     /// The configuration the store was opened with.
     public var configuration: Configuration { core.configuration }
 
+    /// Appends that wait for the writer: how many, and their bytes.
+    public struct Backlog: Sendable, Equatable {
+        public var appends: Int
+        public var bytes: Int
+    }
+
+    /// The appends waiting for the writer now; none for a store opened read-only.
+    public var backlog: Backlog {
+        writer?.backlog ?? Backlog(appends: 0, bytes: 0)
+    }
+
     private static func prepareDirectory(_ directory: String, configuration: Configuration) throws(LogStoreError) {
         if FileSystem.isDirectory(directory) {
             return

@@ -30,6 +30,8 @@ extension LogStore {
         }
         /// True once a write or flush failed and the store turned read-only.
         public var hasFailed: Bool
+        /// What failed, when `hasFailed` is true.
+        public var failureReason: String?
     }
 
     /// The store's figures, read in one consistent snapshot.
@@ -54,7 +56,8 @@ extension LogStore {
             documentRecordCount: state.segments.reduce(0) { $0 + $1.documentRecordCount },
             indexMemoryBytes: state.timestampIndex.memoryBytes + checkpointBytes,
             activeFooterBytes: state.activeFooterBytes,
-            hasFailed: state.failure != nil
+            hasFailed: state.failure != nil,
+            failureReason: state.failure?.description
         )
     }
 }

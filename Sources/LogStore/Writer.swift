@@ -53,6 +53,16 @@ final class Writer: @unchecked Sendable {
         queue.withLock { $0.failure = failure }
     }
 
+    /// The appends that wait for the writer, queued or held back by a full queue.
+    var backlog: LogStore.Backlog {
+        queue.withLock { queue in
+            LogStore.Backlog(
+                appends: queue.admitted.count + queue.waiting.count,
+                bytes: queue.admittedBytes + queue.waiting.reduce(0) { $0 + $1.byteCount }
+            )
+        }
+    }
+
     /// True on the writer and acknowledger threads, where completions run.
     var isCurrentThreadInternal: Bool {
         let current = OSThread.currentIdentifier

@@ -9,25 +9,38 @@ final class WriterCounters: Sendable {
     private let bytes = Atomic<Int>(0)
     private let flushes = Atomic<Int>(0)
     private let flushNanoseconds = Atomic<Int64>(0)
+    private let distributions = Mutex(
+        (
+            batchRecords: Histogram(upperBounds: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1_024, 4_096]),
+            flushSeconds: Histogram(
+                upperBounds: [0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1]
+            )
+        )
+    )
 
     func recordWrite(records count: Int, bytes byteCount: Int) {
         writes.add(1, ordering: .relaxed)
         records.add(count, ordering: .relaxed)
         bytes.add(byteCount, ordering: .relaxed)
+        distributions.withLock { $0.batchRecords.record(Double(count)) }
     }
 
     func recordFlush(nanoseconds: Int64) {
         flushes.add(1, ordering: .relaxed)
         flushNanoseconds.add(nanoseconds, ordering: .relaxed)
+        distributions.withLock { $0.flushSeconds.record(Double(nanoseconds) / 1e9) }
     }
 
     var snapshot: LogStore.WriterActivity {
-        LogStore.WriterActivity(
+        let (batchRecords, flushSeconds) = distributions.withLock { ($0.batchRecords, $0.flushSeconds) }
+        return LogStore.WriterActivity(
             writes: writes.load(ordering: .relaxed),
             recordsWritten: records.load(ordering: .relaxed),
             bytesWritten: bytes.load(ordering: .relaxed),
             flushes: flushes.load(ordering: .relaxed),
-            flushSeconds: Double(flushNanoseconds.load(ordering: .relaxed)) / 1e9
+            flushSeconds: Double(flushNanoseconds.load(ordering: .relaxed)) / 1e9,
+            batchRecords: batchRecords,
+            flushDurations: flushSeconds
         )
     }
 }
@@ -44,6 +57,10 @@ extension LogStore {
         public var flushes: Int
         /// Time spent inside `fdatasync`.
         public var flushSeconds: Double
+        /// Records per group-commit write.
+        public var batchRecords: Histogram
+        /// How long each `fdatasync` took, in seconds.
+        public var flushDurations: Histogram
 
         /// Records covered by one `fdatasync` on average; 0 before the first.
         public var recordsPerFlush: Double {

@@ -154,4 +154,37 @@ import Testing
         let sequence = try store.append(NewRecord(timestamp: 1500, payload: payload))
         #expect(try store.record(sequence: sequence)?.payload == payload)
     }
+
+    @Test func countsSplitAtEdgesAddUpToTheRangeCount() throws {
+        // Out of order, so part of the index is a run of late arrivals.
+        let store = try store(with: [5, 1, 9, 3, 3, 7, nil, 10, 0, 6, 2, 8, 4])
+        #expect(try store.counts(from: 1, through: 9, splitAt: [3, 6, 9]) == [2, 4, 3, 1])
+        #expect(try store.counts(from: 0, through: 10, splitAt: []) == [12])
+        #expect(try store.counts(from: 0, through: 10, splitAt: [10]) == [11, 1])
+        #expect(try store.counts(from: 20, through: 30, splitAt: [25]) == [0, 0])
+        for _ in 0..<100 {
+            let start = Double(Int.random(in: -1...11))
+            let end = start + Double(Int.random(in: 0...12))
+            let edges = Set((0..<Int.random(in: 0...4)).map { _ in Double(Int.random(in: 0...12)) })
+                .filter { $0 > start && $0 <= end }.sorted()
+            let counts = try store.counts(from: start, through: end, splitAt: edges)
+            #expect(counts.reduce(0, +) == (try store.count(from: start, through: end)))
+            let bounds = [start] + edges
+            for (position, lower) in bounds.enumerated() {
+                let upper = position + 1 < bounds.count ? bounds[position + 1] : nil
+                let expected = try timestamps(store, from: lower, through: upper ?? end)
+                    .filter { upper == nil || $0! < upper! }.count
+                #expect(counts[position] == expected, "start \(start) end \(end) edges \(edges)")
+            }
+        }
+    }
+
+    @Test func countsRejectEdgesOutsideTheRange() throws {
+        let store = try store(with: [1, 2, 3])
+        #expect(throws: LogStoreError.self) { try store.counts(from: 1, through: 3, splitAt: [1]) }
+        #expect(throws: LogStoreError.self) { try store.counts(from: 1, through: 3, splitAt: [4]) }
+        #expect(throws: LogStoreError.self) { try store.counts(from: 1, through: 3, splitAt: [2, 2]) }
+        #expect(throws: LogStoreError.self) { try store.counts(from: 3, through: 1, splitAt: []) }
+        #expect(throws: LogStoreError.self) { try store.counts(from: .nan, through: 1, splitAt: []) }
+    }
 }

@@ -126,6 +126,25 @@ struct TimestampIndex: Sendable {
         return count(mainTimestamps) + count(sideTimestamps)
     }
 
+    /// The number of records in each part of `[start, end]` cut at `edges`: `[start, edges[0])`,
+    /// `[edges[0], edges[1])`, and so on up to `[edges.last, end]`. `edges` must be ascending and
+    /// lie inside the range, so the counts add up to `count(from: start, through: end)`.
+    ///
+    /// - Complexity: O(edges.count * log n).
+    func counts(from start: Double, through end: Double, splitAt edges: [Double]) -> [Int] {
+        var counts = [Int](repeating: 0, count: edges.count + 1)
+        for timestamps in [mainTimestamps, sideTimestamps] where !timestamps.isEmpty {
+            var lower = Self.lowerBound(of: start, in: timestamps)
+            for (position, edge) in edges.enumerated() {
+                let upper = Swift.max(lower, Self.lowerBound(of: edge, in: timestamps))
+                counts[position] += upper - lower
+                lower = upper
+            }
+            counts[edges.count] += Swift.max(0, Self.upperBound(of: end, in: timestamps) - lower)
+        }
+        return counts
+    }
+
     /// The entry that sorts last, or nil when the index is empty.
     var last: Key? {
         let main = mainTimestamps.last.map { Key(timestamp: $0, ordinal: Int64(mainOrdinals.last!)) }
