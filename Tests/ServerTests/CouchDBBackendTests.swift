@@ -243,4 +243,43 @@ import Testing
         #expect(requests != "couchdb_requests_total 0")
         #expect(lines.contains("# TYPE couchdb_request_seconds_total counter"))
     }
+
+    @Test func histogramCountsThroughCouchDBAcrossPages() throws {
+        let couch = try TestCouchServer(directory: directory.path)
+        let server = try frontEnd(couchPort: couch.couch.port)
+        let connection = try server.connect()
+        // 2,100 blobs, more than two pages of _find, ten a second from second 0.
+        for batch in 0..<21 {
+            let blobs = (0..<100).map { #"{"timestamp":\#((batch * 100 + $0) * 100)}"# }
+            let saved = try connection.request(
+                "POST",
+                "/wsapi/interaction_data",
+                headers: [("Content-Type", "application/json")],
+                body: Array(#"{"data":[\#(blobs.joined(separator: ","))]}"#.utf8)
+            )
+            #expect(saved.status == 201)
+        }
+        let response = try connection.request(
+            "GET",
+            "/wsapi/interaction_data/histogram?start=0&end=209999&bucket=minute"
+        )
+        #expect(response.status == 200, "\(response.text)")
+        let answer = try #require(try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])
+        let buckets = try #require(answer["buckets"] as? [[String: Any]])
+        #expect(buckets.compactMap { $0["count"] as? Int } == [600, 600, 600, 300])
+        #expect(answer["total"] as? Int == 2_100)
+    }
+
+    @Test func healthFollowsCouchDB() throws {
+        let couch = try TestCouchServer(directory: directory.path)
+        let server = try frontEnd(couchPort: couch.couch.port)
+        let connection = try server.connect()
+        let ready = try connection.request("GET", "/health")
+        #expect(ready.status == 200)
+        #expect(ready.text == #"{"status":"ready","backend":"couchdb"}"# + "\n")
+        couch.stop()
+        let down = try connection.request("GET", "/health")
+        #expect(down.status == 503)
+        #expect(down.text.hasPrefix(#"{"status":"unavailable","backend":"couchdb","reason":"#))
+    }
 }

@@ -5,11 +5,19 @@ final class ChangeResponseStream: ResponseStream, Sendable {
     private let source: any ChangeSource
     private let heartbeat: Duration
     private let logger: Logger
+    private let metrics: RequestMetrics
 
-    init(source: any ChangeSource, heartbeat: Duration, logger: Logger) {
+    /// A stream that counts itself among `metrics`' stream readers while it exists.
+    init(source: any ChangeSource, heartbeat: Duration, logger: Logger, metrics: RequestMetrics) {
         self.source = source
         self.heartbeat = heartbeat
         self.logger = logger
+        self.metrics = metrics
+        metrics.streamReaderJoined()
+    }
+
+    deinit {
+        metrics.streamReaderLeft()
     }
 
     func next(maximumBytes: Int, completion: @escaping @Sendable (StreamChunk) -> Void) {

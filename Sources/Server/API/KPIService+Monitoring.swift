@@ -1,25 +1,40 @@
 extension KPIService {
-    /// `GET /metrics`: the backend's figures in the Prometheus text exposition format (version
-    /// 0.0.4).
+    /// `GET /metrics`: the HTTP figures and the backend's, in the Prometheus text exposition format
+    /// (version 0.0.4).
     func metrics(
         _ request: HTTPRequest,
         _ context: RequestContext,
         _ completion: @escaping @Sendable (HTTPResponse) -> Void
     ) {
-        var text = ""
-        for metric in backend.metrics() {
-            text += "# HELP \(metric.name) \(metric.help)\n"
-            text += "# TYPE \(metric.name) \(metric.kind.rawValue)\n"
-            text += "\(metric.name) \(Self.format(metric.value))\n"
-        }
-        completion(.text(.ok, text, contentType: "text/plain; version=0.0.4; charset=utf-8"))
+        let text = PrometheusText.encode(requestMetrics.metrics() + backend.metrics())
+        completion(.text(.ok, text, contentType: PrometheusText.contentType))
     }
 
-    /// A sample value: whole numbers without a fraction, others in Swift's shortest form.
-    static func format(_ value: Double) -> String {
-        if value.rounded() == value && abs(value) < 1e15 {
-            return String(Int64(value))
+    /// `GET /health`: 200 with `{"status":"ready"}` when the backend can store and serve blobs. It
+    /// is 503 with the reason when it cannot, as with a failed or read-only store or an unreachable
+    /// CouchDB, so a load balancer can take the node out of service.
+    func health(
+        _ request: HTTPRequest,
+        _ context: RequestContext,
+        _ completion: @escaping @Sendable (HTTPResponse) -> Void
+    ) {
+        let name = backend.name
+        backend.checkHealth { result in
+            var body = Array(#"{"status":"#.utf8)
+            switch result {
+            case .success:
+                body += Array(#""ready","backend":"#.utf8)
+                JSONWriter.appendString(name, to: &body)
+                body += Array("}\n".utf8)
+                completion(.json(.ok, body))
+            case .failure(let error):
+                body += Array(#""unavailable","backend":"#.utf8)
+                JSONWriter.appendString(name, to: &body)
+                body += Array(#","reason":"#.utf8)
+                JSONWriter.appendString(error.message, to: &body)
+                body += Array("}\n".utf8)
+                completion(.json(.serviceUnavailable, body))
+            }
         }
-        return "\(value)"
     }
 }

@@ -131,7 +131,8 @@ extension KPIService {
         let stream = ChangeResponseStream(
             source: backend.changes(from: start),
             heartbeat: heartbeat,
-            logger: context.logger
+            logger: context.logger,
+            metrics: requestMetrics
         )
         completion(
             HTTPResponse(

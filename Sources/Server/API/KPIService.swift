@@ -1,4 +1,5 @@
 import Logging
+import SystemCalls
 
 /// The kpiggybank HTTP API on a storage backend: the `/wsapi` endpoints the original served, plus
 /// the page at `/`.
@@ -24,6 +25,8 @@ public final class KPIService: HTTPResponder {
 
     public let backend: any StorageBackend
     public let configuration: Configuration
+    /// The HTTP figures of `/metrics`; other parts of the process may add theirs as sources.
+    public let requestMetrics = RequestMetrics()
     let scanner: JSONScanner
 
     public init(backend: any StorageBackend, configuration: Configuration = Configuration()) {
@@ -37,19 +40,34 @@ public final class KPIService: HTTPResponder {
         "/": ["GET": { $0.homePage($1, $2, $3) }],
         "/wsapi/ping": ["GET": { _, _, _, completion in completion(.text(.ok, "pong")) }],
         "/metrics": ["GET": { $0.metrics($1, $2, $3) }],
+        "/health": ["GET": { $0.health($1, $2, $3) }],
         "/wsapi/interaction_data": ["GET": { $0.read($1, $2, $3) }, "POST": { $0.save($1, $2, $3) }],
         "/wsapi/interaction_data/count": ["GET": { $0.count($1, $2, $3) }],
         "/wsapi/interaction_data/last": ["GET": { $0.last($1, $2, $3) }],
+        "/wsapi/interaction_data/histogram": ["GET": { $0.histogram($1, $2, $3) }],
         "/wsapi/interaction_data/stream": ["GET": { $0.stream($1, $2, $3) }],
     ]
 
     public func respond(
         to request: HTTPRequest,
         context: RequestContext,
-        completion: @escaping @Sendable (HTTPResponse) -> Void
+        completion answer: @escaping @Sendable (HTTPResponse) -> Void
     ) {
+        let started = SystemClock.monotonicNanoseconds()
         let path = Self.normalize(request.path)
-        guard let methods = Self.routes[path] else {
+        let methods = Self.routes[path]
+        let route = methods == nil ? nil : path
+        let requestMethod = request.method
+        let completion: @Sendable (HTTPResponse) -> Void = { [requestMetrics] response in
+            requestMetrics.record(
+                route: route,
+                method: requestMethod,
+                status: response.status.code,
+                startedAt: started
+            )
+            answer(response)
+        }
+        guard let methods else {
             completion(.error(.notFound, error: "not_found", reason: "there is no resource at \(request.path)"))
             return
         }

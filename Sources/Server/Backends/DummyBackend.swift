@@ -22,6 +22,15 @@ public final class DummyBackend: StorageBackend {
         completion(.success(0))
     }
 
+    public func histogram(
+        start: Double,
+        end: Double,
+        edges: [Double],
+        completion: @escaping @Sendable (Result<[Int], BackendError>) -> Void
+    ) {
+        completion(.success([Int](repeating: 0, count: edges.count + 1)))
+    }
+
     public func last(completion: @escaping @Sendable (Result<StoredBlob?, BackendError>) -> Void) {
         completion(.success(nil))
     }

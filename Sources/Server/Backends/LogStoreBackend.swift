@@ -114,6 +114,47 @@ public final class LogStoreBackend: StorageBackend {
         }
     }
 
+    public func histogram(
+        start: Double,
+        end: Double,
+        edges: [Double],
+        completion: @escaping @Sendable (Result<[Int], BackendError>) -> Void
+    ) {
+        let store = store
+        do throws(LogStoreError) {
+            guard store.statistics().documentRecordCount > 0 else {
+                completion(.success(try store.counts(from: start, through: end, splitAt: edges)))
+                return
+            }
+            // Documents written through the CouchDB API may have superseded revisions, which the
+            // index counts too, so only a scan tells which records are current.
+            var buckets = HistogramBuckets(start: start, end: end, edges: edges)
+            var cursor = try store.records(from: start, through: end)
+            while let record = try cursor.next() {
+                if let timestamp = record.timestamp, Self.isCurrent(record, in: store) {
+                    buckets.add(timestamp)
+                }
+            }
+            completion(.success(buckets.counts))
+        } catch {
+            completion(.failure(Self.backendError(error)))
+        }
+    }
+
+    public func checkHealth(completion: @escaping @Sendable (Result<Void, BackendError>) -> Void) {
+        let statistics = store.statistics()
+        guard !statistics.hasFailed else {
+            let reason = statistics.failureReason ?? "a write failed"
+            completion(.failure(.unavailable("the store is read-only after a failure: \(reason)")))
+            return
+        }
+        guard !store.configuration.readOnly else {
+            completion(.failure(.unavailable("the store is open read-only")))
+            return
+        }
+        completion(.success(()))
+    }
+
     public func last(completion: @escaping @Sendable (Result<StoredBlob?, BackendError>) -> Void) {
         let store = store
         do throws(LogStoreError) {
@@ -171,8 +212,10 @@ public final class LogStoreBackend: StorageBackend {
     }
 
     public func metrics() -> [Metric] {
+        let store = store
         let statistics = store.statistics()
         let activity = store.writerActivity
+        let backlog = store.backlog
         return [
             Metric("logstore_records", .gauge, Double(statistics.recordCount), help: "Records in the store."),
             Metric("logstore_segments", .gauge, Double(statistics.segmentCount), help: "Segment files in the store."),
@@ -223,6 +266,28 @@ public final class LogStoreBackend: StorageBackend {
                 .counter,
                 activity.flushSeconds,
                 help: "Time spent in fdatasync since start."
+            ),
+            Metric.histogram(
+                "logstore_fdatasync_duration_seconds",
+                help: "How long each fdatasync took.",
+                activity.flushDurations
+            ),
+            Metric.histogram(
+                "logstore_batch_records",
+                help: "Records per group-commit write.",
+                activity.batchRecords
+            ),
+            Metric(
+                "logstore_queued_appends",
+                .gauge,
+                Double(backlog.appends),
+                help: "Appends waiting for the writer."
+            ),
+            Metric(
+                "logstore_queued_bytes",
+                .gauge,
+                Double(backlog.bytes),
+                help: "Bytes of the appends waiting for the writer."
             ),
         ]
     }

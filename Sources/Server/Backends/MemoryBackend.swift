@@ -54,6 +54,20 @@ public final class MemoryBackend: StorageBackend {
         completion(.success(count))
     }
 
+    public func histogram(
+        start: Double,
+        end: Double,
+        edges: [Double],
+        completion: @escaping @Sendable (Result<[Int], BackendError>) -> Void
+    ) {
+        var buckets = HistogramBuckets(start: start, end: end, edges: edges)
+        let timestamps = entries.withLock { $0.map(\.timestamp) }
+        for timestamp in timestamps {
+            buckets.add(timestamp)
+        }
+        completion(.success(buckets.counts))
+    }
+
     public func last(completion: @escaping @Sendable (Result<StoredBlob?, BackendError>) -> Void) {
         let newest = entries.withLock { entries in
             entries.max { ($0.timestamp, $0.sequence) < ($1.timestamp, $1.sequence) }

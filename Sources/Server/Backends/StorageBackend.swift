@@ -89,6 +89,16 @@ public protocol StorageBackend: Sendable {
     /// number of all stored blobs.
     func count(start: Double?, end: Double?, completion: @escaping @Sendable (Result<Int, BackendError>) -> Void)
 
+    /// The number of stored blobs in each part of `[start, end]` cut at `edges`: `[start,
+    /// edges[0])`, `[edges[0], edges[1])`, and so on up to `[edges.last, end]`, so the counts add up
+    /// to `count(start:end:)`. `edges` ascend strictly inside `(start, end]`.
+    func histogram(
+        start: Double,
+        end: Double,
+        edges: [Double],
+        completion: @escaping @Sendable (Result<[Int], BackendError>) -> Void
+    )
+
     /// The blob with the greatest timestamp, the latest stored among equals; nil when there is none.
     func last(completion: @escaping @Sendable (Result<StoredBlob?, BackendError>) -> Void)
 
@@ -102,6 +112,10 @@ public protocol StorageBackend: Sendable {
     /// stream may start after it. The default accepts the local backends' sequence numbers.
     func isValidChangePosition(_ text: String) -> Bool
 
+    /// Reports whether the backend can store and serve blobs now: success, or the error that says
+    /// why not. The default reports success.
+    func checkHealth(completion: @escaping @Sendable (Result<Void, BackendError>) -> Void)
+
     /// Finishes pending saves and releases the storage.
     func close()
 
@@ -110,28 +124,12 @@ public protocol StorageBackend: Sendable {
 }
 
 extension StorageBackend {
+    public func checkHealth(completion: @escaping @Sendable (Result<Void, BackendError>) -> Void) {
+        completion(.success(()))
+    }
+
     public func isValidChangePosition(_ text: String) -> Bool {
         !text.isEmpty && text.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
-    }
-}
-
-/// One figure in the Prometheus text exposition format.
-public struct Metric: Sendable, Equatable {
-    public enum Kind: String, Sendable {
-        case counter, gauge
-    }
-
-    /// The name, following Prometheus conventions (`_total` for counters, base units).
-    public var name: String
-    public var help: String
-    public var kind: Kind
-    public var value: Double
-
-    public init(_ name: String, _ kind: Kind, _ value: Double, help: String) {
-        self.name = name
-        self.help = help
-        self.kind = kind
-        self.value = value
     }
 }
 

@@ -115,7 +115,8 @@ public struct ServerRuntime {
     public func run() throws(SettingsError) {
         logger.notice("starting logstore-server", metadata: settings.summary)
         let backend = try makeBackend()
-        let server = HTTPServer(configuration: serverConfiguration(), responder: KPIService(backend: backend))
+        let service = KPIService(backend: backend)
+        let server = HTTPServer(configuration: serverConfiguration(), responder: service)
         do {
             try server.start()
         } catch {
@@ -151,6 +152,20 @@ public struct ServerRuntime {
                 "CouchDB API off: it serves the logstore backend only",
                 metadata: ["backend": "\(settings.backend.rawValue)"]
             )
+        }
+
+        let listeners = [("kpi", server)] + (couchServer.map { [("couchdb", $0)] } ?? [])
+        service.requestMetrics.addSource {
+            [
+                Metric(
+                    "logstore_http_open_connections",
+                    .gauge,
+                    help: "Client connections open now, by listener.",
+                    samples: listeners.map { name, listener in
+                        Metric.Sample(labels: [Metric.Label("listener", name)], value: Double(listener.openConnections))
+                    }
+                )
+            ]
         }
 
         let signal = Signals.waitForTermination()

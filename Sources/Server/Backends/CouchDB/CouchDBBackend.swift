@@ -159,22 +159,8 @@ public final class CouchDBBackend: StorageBackend {
                 return try countAll()
             }
             var count = 0
-            var bookmark: String?
-            while true {
-                let page = try find(
-                    start: start,
-                    end: end,
-                    descending: false,
-                    limit: 1_000,
-                    bookmark: bookmark,
-                    onlyIDs: true
-                )
-                count += page.documents.count
-                guard page.documents.count == 1_000 else {
-                    return count
-                }
-                bookmark = page.bookmark
-            }
+            try forEachPage(start: start, end: end, fields: ["_id"]) { count += $0.count }
+            return count
         }
     }
 
@@ -189,6 +175,34 @@ public final class CouchDBBackend: StorageBackend {
             throw failure(design, doing: "listing the design documents")
         }
         return max(0, documents - rows.count)
+    }
+
+    public func histogram(
+        start: Double,
+        end: Double,
+        edges: [Double],
+        completion: @escaping @Sendable (Result<[Int], BackendError>) -> Void
+    ) {
+        perform(completion) { [self] () throws(BackendError) in
+            // CouchDB has no count by key range without a view, so the timestamps are read a page
+            // at a time through the same index a range read uses.
+            var buckets = HistogramBuckets(start: start, end: end, edges: edges)
+            try forEachPage(start: start, end: end, fields: ["_id", "timestamp"]) { documents in
+                for timestamp in documents.compactMap(\.timestamp) {
+                    buckets.add(timestamp)
+                }
+            }
+            return buckets.counts
+        }
+    }
+
+    public func checkHealth(completion: @escaping @Sendable (Result<Void, BackendError>) -> Void) {
+        perform(completion) { [self] () throws(BackendError) in
+            let info = try client.exchange(client.request("GET"))
+            guard info.status == 200 else {
+                throw failure(info, doing: "reading the database information")
+            }
+        }
     }
 
     public func last(completion: @escaping @Sendable (Result<StoredBlob?, BackendError>) -> Void) {
@@ -257,7 +271,7 @@ public final class CouchDBBackend: StorageBackend {
         descending: Bool,
         limit: Int,
         bookmark: String?,
-        onlyIDs: Bool = false
+        fields: [String]? = nil
     ) throws(BackendError) -> (documents: [StoredBlob], bookmark: String?) {
         let body = CouchDBDocuments.findBody(
             start: start,
@@ -265,7 +279,7 @@ public final class CouchDBBackend: StorageBackend {
             descending: descending,
             limit: limit,
             bookmark: bookmark,
-            onlyIDs: onlyIDs
+            fields: fields
         )
         let response = try client.exchange(client.request("POST", "/_find", body: body))
         guard response.status == 200, let reply = try? JSONValue.parse(response.body),
@@ -274,6 +288,33 @@ public final class CouchDBBackend: StorageBackend {
             throw failure(response, doing: "querying _find")
         }
         return (documents.compactMap(CouchDBDocuments.blob), reply["bookmark"]?.stringValue)
+    }
+
+    /// Reads the documents with a timestamp in `[start, end]` a page of 1,000 at a time through
+    /// `_find`, with only `fields` of each, and passes each page to `body`.
+    private func forEachPage(
+        start: Double?,
+        end: Double?,
+        fields: [String],
+        _ body: ([StoredBlob]) -> Void
+    ) throws(BackendError) {
+        let pageSize = 1_000
+        var bookmark: String?
+        while true {
+            let page = try find(
+                start: start,
+                end: end,
+                descending: false,
+                limit: pageSize,
+                bookmark: bookmark,
+                fields: fields
+            )
+            body(page.documents)
+            guard page.documents.count == pageSize else {
+                return
+            }
+            bookmark = page.bookmark
+        }
     }
 
     /// Builds the error for a response with an unexpected status: 503 when CouchDB is failing,

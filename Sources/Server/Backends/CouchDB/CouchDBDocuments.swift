@@ -96,7 +96,7 @@ enum CouchDBDocuments {
         descending: Bool,
         limit: Int,
         bookmark: String?,
-        onlyIDs: Bool = false
+        fields: [String]? = nil
     ) -> [UInt8] {
         var body = Array(#"{"selector":{"timestamp":{"$gte":"#.utf8)
         JSONWriter.appendNumber(start ?? -Double.greatestFiniteMagnitude, to: &body)
@@ -109,8 +109,15 @@ enum CouchDBDocuments {
             body += Array(#","bookmark":"#.utf8)
             JSONWriter.appendString(bookmark, to: &body)
         }
-        if onlyIDs {
-            body += Array(#","fields":["_id"]"#.utf8)
+        if let fields {
+            body += Array(#","fields":["#.utf8)
+            for (position, field) in fields.enumerated() {
+                if position > 0 {
+                    body.append(UInt8(ascii: ","))
+                }
+                JSONWriter.appendString(field, to: &body)
+            }
+            body.append(UInt8(ascii: "]"))
         }
         body.append(UInt8(ascii: "}"))
         return body
