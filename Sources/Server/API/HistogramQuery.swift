@@ -54,6 +54,20 @@ struct HistogramQuery: Equatable {
         (firstBucketStart, edges) = try Self.buckets(start: start, end: end, width: width)
     }
 
+    /// A query for buckets of `width` over `[start, end]`, for callers that computed the range.
+    ///
+    /// - Throws: `Rejection` when `start` is greater than `end` or the range needs too many buckets.
+    init(start: Double, end: Double, width: Double, unit: Unit) throws(Rejection) {
+        guard start <= end, width > 0 else {
+            throw Self.rejection("the range \(Self.describe(start)) to \(Self.describe(end)) is empty")
+        }
+        self.start = start
+        self.end = end
+        self.width = width
+        self.unit = unit
+        (firstBucketStart, edges) = try Self.buckets(start: start, end: end, width: width)
+    }
+
     /// The start of every bucket, ascending.
     var bucketStarts: [Double] {
         [firstBucketStart] + edges

@@ -33,9 +33,10 @@ extension KPIService {
         }
 
         let wantsJSON = Self.accepts(request, "application/json")
-        backend.save(blobs) { result in
+        backend.save(blobs) { [ingestRate] result in
             switch result {
             case .success(let stored):
+                ingestRate.record(stored)
                 if wantsJSON {
                     completion(.json(.created, Array("{\"ok\":true,\"stored\":\(stored)}".utf8)))
                 } else {

@@ -27,6 +27,8 @@ public final class KPIService: HTTPResponder {
     public let configuration: Configuration
     /// The HTTP figures of `/metrics`; other parts of the process may add theirs as sources.
     public let requestMetrics = RequestMetrics()
+    /// Blobs stored per second over the last minute, for the dashboard.
+    let ingestRate = IngestRate()
     let scanner: JSONScanner
 
     public init(backend: any StorageBackend, configuration: Configuration = Configuration()) {
@@ -37,7 +39,10 @@ public final class KPIService: HTTPResponder {
 
     /// The routes: a normalized path, then a handler per method.
     private static let routes: [String: [String: Handler]] = [
-        "/": ["GET": { $0.homePage($1, $2, $3) }],
+        "/": ["GET": { $0.dashboard($1, $2, $3) }],
+        "/dashboard.css": ["GET": { $0.dashboardAsset($1, $2, $3) }],
+        "/dashboard.js": ["GET": { $0.dashboardAsset($1, $2, $3) }],
+        "/record": ["GET": { $0.recordPage($1, $2, $3) }],
         "/wsapi/ping": ["GET": { _, _, _, completion in completion(.text(.ok, "pong")) }],
         "/metrics": ["GET": { $0.metrics($1, $2, $3) }],
         "/health": ["GET": { $0.health($1, $2, $3) }],

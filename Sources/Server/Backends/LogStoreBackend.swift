@@ -141,6 +141,10 @@ public final class LogStoreBackend: StorageBackend {
         }
     }
 
+    public func storedBytes() -> Int64? {
+        store.statistics().dataBytes
+    }
+
     public func checkHealth(completion: @escaping @Sendable (Result<Void, BackendError>) -> Void) {
         let statistics = store.statistics()
         guard !statistics.hasFailed else {

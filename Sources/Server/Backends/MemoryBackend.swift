@@ -68,6 +68,10 @@ public final class MemoryBackend: StorageBackend {
         completion(.success(buckets.counts))
     }
 
+    public func storedBytes() -> Int64? {
+        entries.withLock { entries in Int64(entries.reduce(0) { $0 + $1.bytes.count }) }
+    }
+
     public func last(completion: @escaping @Sendable (Result<StoredBlob?, BackendError>) -> Void) {
         let newest = entries.withLock { entries in
             entries.max { ($0.timestamp, $0.sequence) < ($1.timestamp, $1.sequence) }

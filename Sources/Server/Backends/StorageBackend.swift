@@ -112,6 +112,10 @@ public protocol StorageBackend: Sendable {
     /// stream may start after it. The default accepts the local backends' sequence numbers.
     func isValidChangePosition(_ text: String) -> Bool
 
+    /// The bytes the stored blobs take on disk, or nil when the backend cannot tell. The default
+    /// returns nil.
+    func storedBytes() -> Int64?
+
     /// Reports whether the backend can store and serve blobs now: success, or the error that says
     /// why not. The default reports success.
     func checkHealth(completion: @escaping @Sendable (Result<Void, BackendError>) -> Void)
@@ -124,6 +128,10 @@ public protocol StorageBackend: Sendable {
 }
 
 extension StorageBackend {
+    public func storedBytes() -> Int64? {
+        nil
+    }
+
     public func checkHealth(completion: @escaping @Sendable (Result<Void, BackendError>) -> Void) {
         completion(.success(()))
     }

@@ -1,0 +1,66 @@
+import Glibc
+
+/// Conversions between Unix milliseconds and the UTC date-time text the dashboard shows and its
+/// range picker sends (`2026-12-05T14:30`, the value of an HTML `datetime-local` input).
+enum UTCTime {
+    /// Formats `milliseconds` as `2026-12-05 14:30:05`, or with `minutesOnly` as
+    /// `2026-12-05T14:30`, the form a `datetime-local` input takes.
+    static func format(milliseconds: Double, minutesOnly: Bool = false) -> String {
+        let parts = components(milliseconds: milliseconds)
+        let date = "\(parts.tm_year + 1900)-\(pad(parts.tm_mon + 1))-\(pad(parts.tm_mday))"
+        if minutesOnly {
+            return date + "T\(pad(parts.tm_hour)):\(pad(parts.tm_min))"
+        }
+        return date + " \(pad(parts.tm_hour)):\(pad(parts.tm_min)):\(pad(parts.tm_sec))"
+    }
+
+    /// Formats `milliseconds` as a short axis label: `14:30` for buckets shorter than a day and
+    /// `12-05` for longer ones.
+    static func axisLabel(milliseconds: Double, bucketMilliseconds: Double) -> String {
+        let parts = components(milliseconds: milliseconds)
+        if bucketMilliseconds < 86_400_000 {
+            return "\(pad(parts.tm_hour)):\(pad(parts.tm_min))"
+        }
+        return "\(pad(parts.tm_mon + 1))-\(pad(parts.tm_mday))"
+    }
+
+    /// Parses `2026-12-05T14:30` (seconds optional) as a UTC time and returns Unix milliseconds,
+    /// or nil when the text has another form or names no real date.
+    static func parse(_ text: String) -> Double? {
+        let fields = text.split(whereSeparator: { "-T:".contains($0) }).map { Int32($0) }
+        guard text.utf8.count >= 16, text.utf8.count <= 19, fields.count == 5 || fields.count == 6,
+            let year = fields[0], let month = fields[1], let day = fields[2], let hour = fields[3],
+            let minute = fields[4], let second = fields.count == 6 ? fields[5] : 0
+        else {
+            return nil
+        }
+        var parts = tm()
+        parts.tm_year = year - 1900
+        parts.tm_mon = month - 1
+        parts.tm_mday = day
+        parts.tm_hour = hour
+        parts.tm_min = minute
+        parts.tm_sec = second
+        let seconds = timegm(&parts)
+        // timegm normalizes out-of-range fields (February 30 becomes March 2), so a date that
+        // does not survive the round trip did not exist.
+        guard seconds != -1 || (year == 1969 && month == 12 && day == 31),
+            parts.tm_mon == month - 1, parts.tm_mday == day, parts.tm_hour == hour, parts.tm_min == minute,
+            parts.tm_sec == second
+        else {
+            return nil
+        }
+        return Double(seconds) * 1_000
+    }
+
+    private static func components(milliseconds: Double) -> tm {
+        var seconds = time_t((milliseconds / 1_000).rounded(.down))
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        return parts
+    }
+
+    private static func pad(_ value: Int32) -> String {
+        value < 10 ? "0\(value)" : "\(value)"
+    }
+}
