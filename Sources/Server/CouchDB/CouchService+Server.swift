@@ -181,16 +181,10 @@ extension CouchService {
 
     /// The user and password of an `Authorization: Basic` header field.
     private func basicCredentials(_ request: HTTPRequest) -> Credentials? {
-        guard let field = request.headers["Authorization"], field.lowercased().hasPrefix("basic ") else {
+        guard case .basic(let user, let password)? = AuthorizationField(request) else {
             return nil
         }
-        let encoded = field.dropFirst(6).trimmingASCIISpaces()
-        guard let bytes = Base64.decode(encoded), let text = String(validating: bytes, as: UTF8.self),
-            let colon = text.firstIndex(of: ":")
-        else {
-            return nil
-        }
-        return Credentials(user: String(text[..<colon]), password: String(text[text.index(after: colon)...]))
+        return Credentials(user: user, password: password)
     }
 
     private func sessionCookie(_ request: HTTPRequest) -> String? {
@@ -205,22 +199,9 @@ extension CouchService {
         return nil
     }
 
-    /// Compares both fields in time that depends on their lengths only, not on where they differ.
+    /// Compares both fields in constant time.
     static func matches(_ presented: Credentials, _ expected: Credentials) -> Bool {
-        // Both comparisons run whatever the first one found.
-        let user = constantTimeEqual(Array(presented.user.utf8), Array(expected.user.utf8))
-        let password = constantTimeEqual(Array(presented.password.utf8), Array(expected.password.utf8))
-        return user && password
-    }
-
-    private static func constantTimeEqual(_ first: [UInt8], _ second: [UInt8]) -> Bool {
-        var difference = UInt8(first.count == second.count ? 0 : 1)
-        for index in 0..<max(first.count, second.count) {
-            let a = index < first.count ? first[index] : 0
-            let b = index < second.count ? second[index] : 0
-            difference |= a ^ b
-        }
-        return difference == 0
+        expected.matches(user: presented.user, password: presented.password)
     }
 }
 

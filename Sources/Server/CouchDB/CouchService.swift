@@ -26,15 +26,7 @@ public final class CouchService: HTTPResponder {
     }
 
     /// A user name and password, compared in constant time.
-    public struct Credentials: Sendable, Equatable {
-        public var user: String
-        public var password: String
-
-        public init(user: String, password: String) {
-            self.user = user
-            self.password = password
-        }
-    }
+    public typealias Credentials = Authorizer.Basic
 
     public let catalog: CouchCatalog
     public let configuration: Configuration
