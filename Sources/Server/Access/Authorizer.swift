@@ -28,10 +28,10 @@ public struct Authorizer: Sendable, Equatable {
             basic == nil && bearerToken == nil
         }
 
-        /// The configured schemes, such as "basic or bearer", or "open"; for logs.
+        /// The configured schemes, such as "basic,bearer", or "open" when there are none; for logs.
         public var schemes: String {
             let schemes = [basic.map { _ in "basic" }, bearerToken.map { _ in "bearer" }].compactMap(\.self)
-            return schemes.isEmpty ? "open" : schemes.joined(separator: " or ")
+            return schemes.isEmpty ? "open" : schemes.joined(separator: ",")
         }
     }
 
