@@ -90,8 +90,8 @@ extension CouchService {
         if call.segments.isEmpty || call.segments == ["_up"] || call.segments == ["_session"] {
             return true
         }
-        if let cookie = sessionCookie(call.request) {
-            return sessions.withLock { $0.contains(cookie) }
+        if let key = sessionKey(call.request) {
+            return sessions.withLock { $0.contains(key) }
         }
         return false
     }
@@ -103,7 +103,7 @@ extension CouchService {
             var name: JSONValue = .null
             if let presented, configuration.credentials.map({ Self.matches(presented, $0) }) ?? true {
                 name = .string(presented.user)
-            } else if let cookie = sessionCookie(call.request), sessions.withLock({ $0.contains(cookie) }) {
+            } else if let key = sessionKey(call.request), sessions.withLock({ $0.contains(key) }) {
                 name = configuration.credentials.map { .string($0.user) } ?? .null
             }
             let roles: [JSONValue] = name == .null && configuration.credentials != nil ? [] : [.string("_admin")]
@@ -133,7 +133,7 @@ extension CouchService {
                     if sessions.count >= Self.maximumSessions {
                         sessions.removeFirst()
                     }
-                    sessions.append(token)
+                    sessions.append(Self.sessionKey(of: token))
                 }
                 call.json(
                     .ok,
@@ -148,8 +148,8 @@ extension CouchService {
                 call.fail(error)
             }
         case "DELETE":
-            if let cookie = sessionCookie(call.request) {
-                sessions.withLock { $0.removeAll { $0 == cookie } }
+            if let key = sessionKey(call.request) {
+                sessions.withLock { $0.removeAll { $0 == key } }
             }
             call.json(
                 .ok,
@@ -187,16 +187,22 @@ extension CouchService {
         return Credentials(user: user, password: password)
     }
 
-    private func sessionCookie(_ request: HTTPRequest) -> String? {
+    /// Returns the key of the request's `AuthSession` cookie in `sessions`, or nil without one.
+    private func sessionKey(_ request: HTTPRequest) -> String? {
         for field in request.headers.values(of: "Cookie") {
             for pair in field.split(separator: ";") {
                 let pair = pair.trimmingASCIISpaces()
                 if pair.hasPrefix("AuthSession=") {
-                    return String(pair.dropFirst("AuthSession=".count))
+                    return Self.sessionKey(of: String(pair.dropFirst("AuthSession=".count)))
                 }
             }
         }
         return nil
+    }
+
+    /// Returns the MD5 digest of a session cookie value, the form in which `sessions` keeps it.
+    static func sessionKey(of cookie: String) -> String {
+        MD5.hexDigest(Array(cookie.utf8))
     }
 
     /// Compares both fields in constant time.

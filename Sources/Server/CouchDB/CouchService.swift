@@ -32,7 +32,9 @@ public final class CouchService: HTTPResponder {
     public let configuration: Configuration
     /// This server's uuid, reported by `GET /`.
     let serverUUID: String
-    /// The `AuthSession` cookie values issued by `POST /_session`, oldest first.
+    /// The digests of the `AuthSession` cookie values issued by `POST /_session`, oldest first.
+    /// A lookup compares digests, so its time does not show how much of a guessed cookie matches
+    /// an issued one.
     let sessions = Mutex<[String]>([])
     /// The maximum number of sessions kept; a new one past this ends the oldest.
     static let maximumSessions = 10_000
