@@ -30,11 +30,27 @@ import Testing
     /// One request of a scenario: what it sends and the status it must get.
     private struct Attempt {
         var name: String
+        var status: Int
         var method: String
         var target: String
-        var headers: [(String, String)] = []
-        var body = ""
-        var status: Int
+        var headers: [(String, String)]
+        var body: String
+
+        init(
+            _ name: String,
+            _ status: Int,
+            _ method: String,
+            _ target: String,
+            _ headers: [(String, String)] = [],
+            _ body: String = ""
+        ) {
+            self.name = name
+            self.status = status
+            self.method = method
+            self.target = target
+            self.headers = headers
+            self.body = body
+        }
     }
 
     /// Sends each attempt on a new connection and checks its status and that no error response
@@ -83,11 +99,17 @@ import Testing
         let writer = ("Authorization", "Bearer write-token")
         let form = FormBody.contentType
         let json = ("Content-Type", "application/json")
-        let storedBlob = #"{"timestamp":1333046104322,"secret":"\#(storedMarker)"}"#
+        let path = "/wsapi/interaction_data"
+        let formData = { (json: String) in String(decoding: FormBody.data(json), as: UTF8.self) }
+        // A POST with the write credential.
+        let post = { (name: String, status: Int, headers: [(String, String)], body: String) in
+            Attempt(name, status, "POST", path, headers + [writer], body)
+        }
 
+        let storedBlob = #"{"timestamp":1333046104322,"secret":"\#(storedMarker)"}"#
         let stored = try server.connect().request(
             "POST",
-            "/wsapi/interaction_data",
+            path,
             headers: [form, writer],
             body: FormBody.data(storedBlob)
         )
@@ -96,188 +118,51 @@ import Testing
 
         try run(
             [
+                Attempt("wrong password", 401, "GET", "/", [Self.basic("dashboard", marker)]),
+                Attempt("marker as user", 401, "GET", "/metrics", [Self.basic(marker, "read-pass")]),
                 Attempt(
-                    name: "wrong password",
-                    method: "GET",
-                    target: "/",
-                    headers: [Self.basic("dashboard", marker)],
-                    status: 401
+                    "wrong token",
+                    401,
+                    "POST",
+                    path,
+                    [form, ("Authorization", "Bearer " + marker)],
+                    "data=%7B%7D"
                 ),
+                Attempt("bare secret", 401, "GET", path, [("Authorization", marker)]),
+                Attempt("secret as scheme", 401, "GET", path, [("Authorization", marker + " x")]),
                 Attempt(
-                    name: "marker as user",
-                    method: "GET",
-                    target: "/metrics",
-                    headers: [Self.basic(marker, "read-pass")],
-                    status: 401
+                    "read credential on a write",
+                    401,
+                    "POST",
+                    path,
+                    [form, reader],
+                    formData(#"{"s":"\#(marker)"}"#)
                 ),
-                Attempt(
-                    name: "wrong token",
-                    method: "POST",
-                    target: "/wsapi/interaction_data",
-                    headers: [form, ("Authorization", "Bearer " + marker)],
-                    body: "data=%7B%7D",
-                    status: 401
-                ),
-                Attempt(
-                    name: "bare secret",
-                    method: "GET",
-                    target: "/wsapi/interaction_data",
-                    headers: [("Authorization", marker)],
-                    status: 401
-                ),
-                Attempt(
-                    name: "secret as scheme",
-                    method: "GET",
-                    target: "/wsapi/interaction_data",
-                    headers: [("Authorization", marker + " x")],
-                    status: 401
-                ),
-                Attempt(
-                    name: "read credential on a write",
-                    method: "POST",
-                    target: "/wsapi/interaction_data",
-                    headers: [form, reader],
-                    body: String(decoding: FormBody.data(#"{"timestamp":1,"s":"\#(marker)"}"#), as: UTF8.self),
-                    status: 401
-                ),
-                Attempt(
-                    name: "unauthorized read by id",
-                    method: "GET",
-                    target: "/wsapi/interaction_data?id=" + id,
-                    status: 401
-                ),
-                Attempt(
-                    name: "truncated form JSON",
-                    method: "POST",
-                    target: "/wsapi/interaction_data",
-                    headers: [form, writer],
-                    body: String(decoding: FormBody.data(#"{"timestamp":1,"secret":"\#(marker)"#), as: UTF8.self),
-                    status: 400
-                ),
-                Attempt(
-                    name: "bad JSON body",
-                    method: "POST",
-                    target: "/wsapi/interaction_data",
-                    headers: [json, writer],
-                    body: #"{"data":{"timestamp":1,"secret":"\#(marker)"}"#,
-                    status: 400
-                ),
-                Attempt(
-                    name: "junk after a blob",
-                    method: "POST",
-                    target: "/wsapi/interaction_data",
-                    headers: [json, writer],
-                    body: #"{"data":{"timestamp":1}} \#(marker)"#,
-                    status: 400
-                ),
-                Attempt(
-                    name: "no timestamp",
-                    method: "POST",
-                    target: "/wsapi/interaction_data",
-                    headers: [json, writer],
-                    body: #"{"data":{"secret":"\#(marker)"}}"#,
-                    status: 400
-                ),
-                Attempt(
-                    name: "string timestamp",
-                    method: "POST",
-                    target: "/wsapi/interaction_data",
-                    headers: [json, writer],
-                    body: #"{"data":[{"timestamp":1},{"timestamp":"\#(marker)"}]}"#,
-                    status: 400
-                ),
-                Attempt(
-                    name: "data string",
-                    method: "POST",
-                    target: "/wsapi/interaction_data",
-                    headers: [json, writer],
-                    body: #"{"data":"{\"secret\":\"\#(marker)\"}"}"#,
-                    status: 400
-                ),
-                Attempt(
-                    name: "no data member",
-                    method: "POST",
-                    target: "/wsapi/interaction_data",
-                    headers: [json, writer],
-                    body: #"{"\#(marker)":1}"#,
-                    status: 400
-                ),
-                Attempt(
-                    name: "no data field",
-                    method: "POST",
-                    target: "/wsapi/interaction_data",
-                    headers: [form, writer],
-                    body: marker + "=1",
-                    status: 400
-                ),
-                Attempt(
-                    name: "bad percent-encoding",
-                    method: "POST",
-                    target: "/wsapi/interaction_data",
-                    headers: [form, writer],
-                    body: "data=%ZZ" + marker,
-                    status: 400
-                ),
-                Attempt(
-                    name: "plain text",
-                    method: "POST",
-                    target: "/wsapi/interaction_data",
-                    headers: [("Content-Type", "text/plain"), writer],
-                    body: marker,
-                    status: 415
-                ),
-                Attempt(
-                    name: "damaged gzip",
-                    method: "POST",
-                    target: "/wsapi/interaction_data",
-                    headers: [form, writer, ("Content-Encoding", "gzip")],
-                    body: marker,
-                    status: 400
-                ),
-                Attempt(
-                    name: "too large",
-                    method: "POST",
-                    target: "/wsapi/interaction_data",
-                    headers: [form, writer],
-                    body: String(repeating: marker, count: 200),
-                    status: 413
-                ),
-                Attempt(
-                    name: "missing id",
-                    method: "GET",
-                    target: "/wsapi/interaction_data?id=1333046104322-0000000000000002",
-                    headers: [reader],
-                    status: 404
-                ),
-                Attempt(
-                    name: "inverted range",
-                    method: "GET",
-                    target: "/wsapi/interaction_data?start=1333046104322&end=1",
-                    headers: [reader],
-                    status: 400
-                ),
-                Attempt(
-                    name: "bad since",
-                    method: "GET",
-                    target: "/wsapi/interaction_data/stream?since=x",
-                    headers: [reader],
-                    status: 400
-                ),
-                Attempt(
-                    name: "wrong method",
-                    method: "DELETE",
-                    target: "/wsapi/interaction_data",
-                    headers: [reader],
-                    status: 405
-                ),
-                Attempt(name: "unauthorized last", method: "GET", target: "/wsapi/interaction_data/last", status: 401),
+                Attempt("unauthorized read by id", 401, "GET", path + "?id=" + id),
+                Attempt("unauthorized last", 401, "GET", path + "/last"),
+                post("truncated form JSON", 400, [form], formData(#"{"timestamp":1,"secret":"\#(marker)"#)),
+                post("bad JSON body", 400, [json], #"{"data":{"timestamp":1,"secret":"\#(marker)"}"#),
+                post("junk after a blob", 400, [json], #"{"data":{"timestamp":1}} \#(marker)"#),
+                post("no timestamp", 400, [json], #"{"data":{"secret":"\#(marker)"}}"#),
+                post("string timestamp", 400, [json], #"{"data":[{"timestamp":1},{"timestamp":"\#(marker)"}]}"#),
+                post("data string", 400, [json], #"{"data":"{\"secret\":\"\#(marker)\"}"}"#),
+                post("no data member", 400, [json], #"{"\#(marker)":1}"#),
+                post("no data field", 400, [form], marker + "=1"),
+                post("bad percent-encoding", 400, [form], "data=%ZZ" + marker),
+                post("plain text", 415, [("Content-Type", "text/plain")], marker),
+                post("damaged gzip", 400, [form, ("Content-Encoding", "gzip")], marker),
+                post("too large", 413, [form], String(repeating: marker, count: 200)),
+                Attempt("missing id", 404, "GET", path + "?id=1333046104322-0000000000000002", [reader]),
+                Attempt("inverted range", 400, "GET", path + "?start=1333046104322&end=1", [reader]),
+                Attempt("bad since", 400, "GET", path + "/stream?since=x", [reader]),
+                Attempt("wrong method", 405, "DELETE", path, [reader]),
             ],
             port: server.port
         )
         expectCleanLog()
 
         // The stored marker is where an authorized read returns it, so its absence above counts.
-        let read = try server.connect().request("GET", "/wsapi/interaction_data?id=" + id, headers: [reader])
+        let read = try server.connect().request("GET", path + "?id=" + id, headers: [reader])
         #expect(read.status == 200)
         #expect(read.text.contains(storedMarker))
     }
@@ -299,214 +184,54 @@ import Testing
             body: Array(#"{"secret":"\#(storedMarker)"}"#.utf8)
         )
         try #require(stored.status == 201)
+        // A request with the administrator's credentials and a JSON body.
+        let send = { (name: String, status: Int, method: String, target: String, body: String) in
+            Attempt(name, status, method, target, [admin, json], body)
+        }
+        let form = ("Content-Type", "application/x-www-form-urlencoded")
+        let zeroRevision = "1-00000000000000000000000000000000"
 
         try run(
             [
-                Attempt(
-                    name: "wrong password",
-                    method: "GET",
-                    target: "/_all_dbs",
-                    headers: [Self.basic("admin", marker)],
-                    status: 401
+                Attempt("wrong password", 401, "GET", "/_all_dbs", [Self.basic("admin", marker)]),
+                Attempt("marker as user", 401, "GET", "/db", [Self.basic(marker, "admin-pass")]),
+                Attempt("wrong login", 401, "POST", "/_session", [json], #"{"name":"admin","password":"\#(marker)"}"#),
+                Attempt("wrong form login", 401, "POST", "/_session", [form], "name=admin&password=" + marker),
+                Attempt("forged cookie", 401, "GET", "/db/stored", [("Cookie", "AuthSession=" + marker)]),
+                Attempt("unauthorized document", 401, "GET", "/db/stored"),
+                send("truncated document", 400, "PUT", "/db/doc", #"{"v":"\#(marker)""#),
+                send("junk after a document", 400, "PUT", "/db/doc", #"{"v":1}\#(marker)"#),
+                send("document not an object", 400, "PUT", "/db/doc", #"["\#(marker)"]"#),
+                send("bad revision", 400, "PUT", "/db/doc", #"{"_rev":"\#(marker)"}"#),
+                send("unknown special member", 400, "PUT", "/db/doc", #"{"_bad":"\#(marker)"}"#),
+                send("numeric id", 400, "POST", "/db", #"{"_id":1,"v":"\#(marker)"}"#),
+                send("conflict on a stored document", 409, "PUT", "/db/stored", #"{"v":"\#(marker)"}"#),
+                send("stale revision", 409, "DELETE", "/db/stored?rev=" + zeroRevision, ""),
+                send("bulk docs not an array", 400, "POST", "/db/_bulk_docs", #"{"docs":"\#(marker)"}"#),
+                send("bulk doc bad revision", 400, "POST", "/db/_bulk_docs", #"{"docs":[{"_rev":"\#(marker)"}]}"#),
+                send("all docs bad keys", 400, "POST", "/db/_all_docs", #"{"keys":"\#(marker)"}"#),
+                send("find bad selector", 400, "POST", "/db/_find", #"{"selector":"\#(marker)"}"#),
+                send(
+                    "find bad operator argument",
+                    400,
+                    "POST",
+                    "/db/_find",
+                    #"{"selector":{"v":{"$in":"\#(marker)"}}}"#
                 ),
-                Attempt(
-                    name: "marker as user",
-                    method: "GET",
-                    target: "/db",
-                    headers: [Self.basic(marker, "admin-pass")],
-                    status: 401
+                send(
+                    "find unsupported operator",
+                    400,
+                    "POST",
+                    "/db/_find",
+                    #"{"selector":{"v":{"$regex":"\#(marker)"}}}"#
                 ),
-                Attempt(
-                    name: "wrong login",
-                    method: "POST",
-                    target: "/_session",
-                    headers: [json],
-                    body: #"{"name":"admin","password":"\#(marker)"}"#,
-                    status: 401
-                ),
-                Attempt(
-                    name: "wrong form login",
-                    method: "POST",
-                    target: "/_session",
-                    headers: [("Content-Type", "application/x-www-form-urlencoded")],
-                    body: "name=admin&password=" + marker,
-                    status: 401
-                ),
-                Attempt(
-                    name: "forged cookie",
-                    method: "GET",
-                    target: "/db/stored",
-                    headers: [("Cookie", "AuthSession=" + marker)],
-                    status: 401
-                ),
-                Attempt(name: "unauthorized document", method: "GET", target: "/db/stored", status: 401),
-                Attempt(
-                    name: "truncated document",
-                    method: "PUT",
-                    target: "/db/doc",
-                    headers: [admin, json],
-                    body: #"{"v":"\#(marker)""#,
-                    status: 400
-                ),
-                Attempt(
-                    name: "junk after a document",
-                    method: "PUT",
-                    target: "/db/doc",
-                    headers: [admin, json],
-                    body: #"{"v":1}\#(marker)"#,
-                    status: 400
-                ),
-                Attempt(
-                    name: "document not an object",
-                    method: "PUT",
-                    target: "/db/doc",
-                    headers: [admin, json],
-                    body: #"["\#(marker)"]"#,
-                    status: 400
-                ),
-                Attempt(
-                    name: "bad revision",
-                    method: "PUT",
-                    target: "/db/doc",
-                    headers: [admin, json],
-                    body: #"{"_rev":"\#(marker)"}"#,
-                    status: 400
-                ),
-                Attempt(
-                    name: "unknown special member",
-                    method: "PUT",
-                    target: "/db/doc",
-                    headers: [admin, json],
-                    body: #"{"_bad":"\#(marker)"}"#,
-                    status: 400
-                ),
-                Attempt(
-                    name: "numeric id",
-                    method: "POST",
-                    target: "/db",
-                    headers: [admin, json],
-                    body: #"{"_id":1,"v":"\#(marker)"}"#,
-                    status: 400
-                ),
-                Attempt(
-                    name: "conflict on a stored document",
-                    method: "PUT",
-                    target: "/db/stored",
-                    headers: [admin, json],
-                    body: #"{"v":"\#(marker)"}"#,
-                    status: 409
-                ),
-                Attempt(
-                    name: "stale revision",
-                    method: "DELETE",
-                    target: "/db/stored?rev=1-00000000000000000000000000000000",
-                    headers: [admin],
-                    status: 409
-                ),
-                Attempt(
-                    name: "bulk docs not an array",
-                    method: "POST",
-                    target: "/db/_bulk_docs",
-                    headers: [admin, json],
-                    body: #"{"docs":"\#(marker)"}"#,
-                    status: 400
-                ),
-                Attempt(
-                    name: "bulk doc bad revision",
-                    method: "POST",
-                    target: "/db/_bulk_docs",
-                    headers: [admin, json],
-                    body: #"{"docs":[{"_rev":"\#(marker)"}]}"#,
-                    status: 400
-                ),
-                Attempt(
-                    name: "all docs bad keys",
-                    method: "POST",
-                    target: "/db/_all_docs",
-                    headers: [admin, json],
-                    body: #"{"keys":"\#(marker)"}"#,
-                    status: 400
-                ),
-                Attempt(
-                    name: "find bad selector",
-                    method: "POST",
-                    target: "/db/_find",
-                    headers: [admin, json],
-                    body: #"{"selector":"\#(marker)"}"#,
-                    status: 400
-                ),
-                Attempt(
-                    name: "find bad operator argument",
-                    method: "POST",
-                    target: "/db/_find",
-                    headers: [admin, json],
-                    body: #"{"selector":{"v":{"$in":"\#(marker)"}}}"#,
-                    status: 400
-                ),
-                Attempt(
-                    name: "find unsupported operator",
-                    method: "POST",
-                    target: "/db/_find",
-                    headers: [admin, json],
-                    body: #"{"selector":{"v":{"$regex":"\#(marker)"}}}"#,
-                    status: 400
-                ),
-                Attempt(
-                    name: "find bad limit",
-                    method: "POST",
-                    target: "/db/_find",
-                    headers: [admin, json],
-                    body: #"{"selector":{},"limit":"\#(marker)"}"#,
-                    status: 400
-                ),
-                Attempt(
-                    name: "find bad fields",
-                    method: "POST",
-                    target: "/db/_find",
-                    headers: [admin, json],
-                    body: #"{"selector":{},"fields":"\#(marker)"}"#,
-                    status: 400
-                ),
-                Attempt(
-                    name: "index bad type",
-                    method: "POST",
-                    target: "/db/_index",
-                    headers: [admin, json],
-                    body: #"{"index":{"fields":["v"]},"type":"\#(marker)"}"#,
-                    status: 501
-                ),
-                Attempt(
-                    name: "index bad fields",
-                    method: "POST",
-                    target: "/db/_index",
-                    headers: [admin, json],
-                    body: #"{"index":{"fields":"\#(marker)"}}"#,
-                    status: 400
-                ),
-                Attempt(
-                    name: "changes bad body",
-                    method: "POST",
-                    target: "/db/_changes?filter=_doc_ids",
-                    headers: [admin, json],
-                    body: #"{"doc_ids":"\#(marker)"}"#,
-                    status: 400
-                ),
-                Attempt(
-                    name: "damaged gzip",
-                    method: "PUT",
-                    target: "/db/doc",
-                    headers: [admin, json, ("Content-Encoding", "gzip")],
-                    body: marker,
-                    status: 400
-                ),
-                Attempt(
-                    name: "too large",
-                    method: "PUT",
-                    target: "/db/doc",
-                    headers: [admin, json],
-                    body: String(repeating: marker, count: 200),
-                    status: 413
-                ),
+                send("find bad limit", 400, "POST", "/db/_find", #"{"selector":{},"limit":"\#(marker)"}"#),
+                send("find bad fields", 400, "POST", "/db/_find", #"{"selector":{},"fields":"\#(marker)"}"#),
+                send("index bad type", 501, "POST", "/db/_index", #"{"index":{"fields":["v"]},"type":"\#(marker)"}"#),
+                send("index bad fields", 400, "POST", "/db/_index", #"{"index":{"fields":"\#(marker)"}}"#),
+                send("changes bad body", 400, "POST", "/db/_changes?filter=_doc_ids", #"{"doc_ids":"\#(marker)"}"#),
+                Attempt("damaged gzip", 400, "PUT", "/db/doc", [admin, json, ("Content-Encoding", "gzip")], marker),
+                send("too large", 413, "PUT", "/db/doc", String(repeating: marker, count: 200)),
             ],
             port: server.couch.port
         )
