@@ -84,8 +84,8 @@ public final class KPIService: HTTPResponder {
         handler(self, request, context, completion)
     }
 
-    /// Returns the access a request needs: `write` to store, `read` for anything else, which includes the
-    /// page at `/` and `/metrics`; nil for the health check.
+    /// Returns the access a request needs: `write` to store, and `read` for anything else, which
+    /// includes the page at `/` and `/metrics`. The health check needs none and gets nil.
     static func access(path: String, method: String) -> Authorizer.Access? {
         if path == "/wsapi/ping" {
             return nil

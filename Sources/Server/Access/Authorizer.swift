@@ -35,6 +35,7 @@ public struct Authorizer: Sendable, Equatable {
         }
     }
 
+    /// A user name and password of HTTP basic authentication (RFC 7617).
     public struct Basic: Sendable, Equatable {
         public var user: String
         public var password: String
@@ -52,7 +53,9 @@ public struct Authorizer: Sendable, Equatable {
         }
     }
 
+    /// The credentials that reads need.
     public var read: Credentials
+    /// The credentials that writes need.
     public var write: Credentials
 
     public init(read: Credentials = Credentials(), write: Credentials = Credentials()) {
