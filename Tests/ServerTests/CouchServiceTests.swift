@@ -426,6 +426,28 @@ import Testing
         #expect(try send(connection, "POST", "/_session", #"{"name":"admin","password":"no"}"#).status == 401)
     }
 
+    @Test func logoutEndsOnlyItsSession() throws {
+        let server = try TestCouchServer(
+            directory: directory.path,
+            credentials: CouchService.Credentials(user: "admin", password: "secret")
+        )
+        let connection = try server.connectCouch()
+        var cookies: [(String, String)] = []
+        for _ in 0..<2 {
+            let login = try send(connection, "POST", "/_session", #"{"name":"admin","password":"secret"}"#)
+            let cookie = try #require(login.header("Set-Cookie")?.split(separator: ";").first.map(String.init))
+            cookies.append(("Cookie", cookie))
+        }
+        #expect(try send(connection, "DELETE", "/_session", headers: [cookies[0]]).status == 200)
+        #expect(try send(connection, "GET", "/_all_dbs", headers: [cookies[0]]).status == 401)
+        #expect(try send(connection, "GET", "/_all_dbs", headers: [cookies[1]]).status == 200)
+        // The same cookie but for its last digit, which is changed to another one.
+        let value = cookies[1].1.dropFirst("AuthSession=".count)
+        let forgedValue = value.dropLast() + (value.last == "0" ? "1" : "0")
+        let forged = ("Cookie", "AuthSession=" + forgedValue)
+        #expect(try send(connection, "GET", "/_all_dbs", headers: [forged]).status == 401)
+    }
+
     @Test func documentsAndRevisionsSurviveARestart() throws {
         var first = ""
         do {

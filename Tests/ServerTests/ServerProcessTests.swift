@@ -143,6 +143,8 @@ import Testing
         (["--db-name", "../escape"], "not a plain name"),
         (["--mode", "staging"], "unknown mode 'staging'"),
         (["--frobnicate"], "unknown option '--frobnicate'"),
+        (["--read-user", "dashboard"], "READ_USER is set but READ_PASS is not"),
+        (["--read-token", "t0ken"], "the CouchDB API on port 5984 would serve every database without credentials"),
     ])
     func rejectsBadSettingsWithOneLine(arguments: [String], message: String) throws {
         let process = Process()
@@ -203,5 +205,28 @@ import Testing
         for variable in ["DB_BACKEND", "DB_NAME", "DB_HOST", "DB_PORT", "DB_USER", "DB_PASS", "HOST", "PORT", "MODE"] {
             #expect(text.contains("(\(variable))"), "\(variable)")
         }
+    }
+
+    @Test func logsOnceThatReadsAreOpen() throws {
+        let server = try start()
+        server.process.terminate()
+        #expect(server.waitForExit() == 0)
+        #expect(server.log.components(separatedBy: "reads are open").count == 2, "\(server.log)")
+    }
+
+    @Test func guardsReadsWithATokenFromTheEnvironment() throws {
+        let token = "Marker5e1d0b"
+        let server = try start(environment: ["READ_TOKEN": token, "WRITE_USER": "poster", "WRITE_PASS": token])
+        let connection = try RawHTTPConnection(port: server.port)
+        #expect(try connection.request("GET", "/wsapi/interaction_data/count").status == 401)
+        let bearer = ("Authorization", "Bearer " + token)
+        #expect(try connection.request("GET", "/wsapi/interaction_data/count", headers: [bearer]).text == "0")
+        #expect(try connection.request("GET", "/wsapi/ping").status == 200)
+        #expect(try post(server.port, PersonaBlob.json(timestamp: 1_333_046_100_000, number: 1)) == 401)
+        server.process.terminate()
+        #expect(server.waitForExit() == 0)
+        #expect(!server.log.contains("reads are open"))
+        #expect(server.log.contains("read_access=bearer write_access=basic"), "\(server.log)")
+        #expect(!server.log.contains(token))
     }
 }

@@ -12,9 +12,16 @@ public final class TestCouchServer: Sendable {
     public let backend: LogStoreBackend
     private let isStopped = Mutex(false)
 
-    /// - Parameter couchPort: the CouchDB API's port; 0 lets the kernel choose, a fixed one lets a
-    ///   test restart the server where its clients expect it.
-    public init(directory: String, credentials: CouchService.Credentials? = nil, couchPort: UInt16 = 0) throws {
+    /// - Parameters:
+    ///   - couchPort: the CouchDB API's port; 0 lets the kernel choose, a fixed one lets a test
+    ///     restart the server where its clients expect it.
+    ///   - configure: changes to both listeners' configuration, such as a logger.
+    public init(
+        directory: String,
+        credentials: CouchService.Credentials? = nil,
+        couchPort: UInt16 = 0,
+        configure: (inout HTTPServer.Configuration) -> Void = { _ in }
+    ) throws {
         var storeConfiguration = LogStore.Configuration()
         storeConfiguration.logger = .disabled
         backend = LogStoreBackend(
@@ -25,6 +32,7 @@ public final class TestCouchServer: Sendable {
         configuration.eventLoops = 2
         configuration.logger = .disabled
         configuration.limits.maximumBodyBytes = 64 * 1024 * 1024
+        configure(&configuration)
         wsapi = HTTPServer(configuration: configuration, responder: KPIService(backend: backend))
         let catalog = CouchCatalog(
             dataDirectory: directory,

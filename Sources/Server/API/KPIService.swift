@@ -7,6 +7,10 @@ import SystemCalls
 /// Paths match without regard to case and with or without a trailing slash, as the original's
 /// did. Errors are JSON objects `{"error": ..., "reason": ...}`; no response ever echoes a
 /// stored document back in an error.
+///
+/// `Configuration.authorizer` guards the routes: `POST` stores and needs the write credentials,
+/// every other method reads and needs the read credentials, and `/wsapi/ping` stays open, so a
+/// health check needs no secret. A class without credentials configured is open.
 public final class KPIService: HTTPResponder {
     public struct Configuration: Sendable {
         /// How long the change stream waits without a change before it sends an empty line.
@@ -15,6 +19,8 @@ public final class KPIService: HTTPResponder {
         public var maximumJSONDepth = 512
         /// The largest body a gzip-coded POST may inflate to.
         public var maximumInflatedBytes = 16 * 1024 * 1024
+        /// The credentials that reads and writes need; by default both are open.
+        public var authorizer = Authorizer()
 
         public init() {}
     }
@@ -88,7 +94,27 @@ public final class KPIService: HTTPResponder {
             completion(response)
             return
         }
+        if let access = Self.access(path: path, method: method),
+            let rejection = configuration.authorizer.rejection(of: request, for: access)
+        {
+            context.logger.debug(
+                "rejected a request without valid credentials",
+                metadata: ["access": access.rawValue, "path": String(request.path)]
+            )
+            completion(rejection)
+            return
+        }
         handler(self, request, context, completion)
+    }
+
+    /// Returns the access a request needs: `write` to store, and `read` for anything else, which
+    /// includes the dashboard, its assets and `/metrics`. The liveness and readiness checks
+    /// (`/wsapi/ping` and `/health`) need none and get nil, so probes carry no credentials.
+    static func access(path: String, method: String) -> Authorizer.Access? {
+        if path == "/wsapi/ping" || path == "/health" {
+            return nil
+        }
+        return method == "POST" ? .write : .read
     }
 
     /// The path in lowercase without a trailing slash; the root stays `/`.

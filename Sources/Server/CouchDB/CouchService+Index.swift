@@ -66,7 +66,10 @@ extension CouchService {
             throw CouchError(.badRequest, "missing_required_key", "Missing required key: index.fields")
         }
         if let type = body["type"]?.stringValue, type != "json" {
-            throw .notImplemented("index type \(type)")
+            // Only CouchDB's own type names appear in the reason, so that no error repeats
+            // arbitrary request content.
+            let known = ["text", "nouveau"].contains(type)
+            throw .notImplemented(known ? "index type \(type)" : "an index type other than json")
         }
         let definition = JSONValue.object([.init("fields", .array(fields))])
         let hash = MD5.hexDigest(definition.encoded)

@@ -90,8 +90,8 @@ extension CouchService {
         if call.segments.isEmpty || call.segments == ["_up"] || call.segments == ["_session"] {
             return true
         }
-        if let cookie = sessionCookie(call.request) {
-            return sessions.withLock { $0.contains(cookie) }
+        if let key = sessionKey(call.request) {
+            return sessions.withLock { $0.contains(key) }
         }
         return false
     }
@@ -103,7 +103,7 @@ extension CouchService {
             var name: JSONValue = .null
             if let presented, configuration.credentials.map({ Self.matches(presented, $0) }) ?? true {
                 name = .string(presented.user)
-            } else if let cookie = sessionCookie(call.request), sessions.withLock({ $0.contains(cookie) }) {
+            } else if let key = sessionKey(call.request), sessions.withLock({ $0.contains(key) }) {
                 name = configuration.credentials.map { .string($0.user) } ?? .null
             }
             let roles: [JSONValue] = name == .null && configuration.credentials != nil ? [] : [.string("_admin")]
@@ -133,7 +133,7 @@ extension CouchService {
                     if sessions.count >= Self.maximumSessions {
                         sessions.removeFirst()
                     }
-                    sessions.append(token)
+                    sessions.append(Self.sessionKey(of: token))
                 }
                 call.json(
                     .ok,
@@ -148,8 +148,8 @@ extension CouchService {
                 call.fail(error)
             }
         case "DELETE":
-            if let cookie = sessionCookie(call.request) {
-                sessions.withLock { $0.removeAll { $0 == cookie } }
+            if let key = sessionKey(call.request) {
+                sessions.withLock { $0.removeAll { $0 == key } }
             }
             call.json(
                 .ok,
@@ -181,46 +181,33 @@ extension CouchService {
 
     /// The user and password of an `Authorization: Basic` header field.
     private func basicCredentials(_ request: HTTPRequest) -> Credentials? {
-        guard let field = request.headers["Authorization"], field.lowercased().hasPrefix("basic ") else {
+        guard case .basic(let user, let password)? = AuthorizationField(request) else {
             return nil
         }
-        let encoded = field.dropFirst(6).trimmingASCIISpaces()
-        guard let bytes = Base64.decode(encoded), let text = String(validating: bytes, as: UTF8.self),
-            let colon = text.firstIndex(of: ":")
-        else {
-            return nil
-        }
-        return Credentials(user: String(text[..<colon]), password: String(text[text.index(after: colon)...]))
+        return Credentials(user: user, password: password)
     }
 
-    private func sessionCookie(_ request: HTTPRequest) -> String? {
+    /// Returns the key of the request's `AuthSession` cookie in `sessions`, or nil without one.
+    private func sessionKey(_ request: HTTPRequest) -> String? {
         for field in request.headers.values(of: "Cookie") {
             for pair in field.split(separator: ";") {
                 let pair = pair.trimmingASCIISpaces()
                 if pair.hasPrefix("AuthSession=") {
-                    return String(pair.dropFirst("AuthSession=".count))
+                    return Self.sessionKey(of: String(pair.dropFirst("AuthSession=".count)))
                 }
             }
         }
         return nil
     }
 
-    /// Compares both fields in time that depends on their lengths only, not on where they differ.
-    static func matches(_ presented: Credentials, _ expected: Credentials) -> Bool {
-        // Both comparisons run whatever the first one found.
-        let user = constantTimeEqual(Array(presented.user.utf8), Array(expected.user.utf8))
-        let password = constantTimeEqual(Array(presented.password.utf8), Array(expected.password.utf8))
-        return user && password
+    /// Returns the MD5 digest of a session cookie value, the form in which `sessions` keeps it.
+    static func sessionKey(of cookie: String) -> String {
+        MD5.hexDigest(Array(cookie.utf8))
     }
 
-    private static func constantTimeEqual(_ first: [UInt8], _ second: [UInt8]) -> Bool {
-        var difference = UInt8(first.count == second.count ? 0 : 1)
-        for index in 0..<max(first.count, second.count) {
-            let a = index < first.count ? first[index] : 0
-            let b = index < second.count ? second[index] : 0
-            difference |= a ^ b
-        }
-        return difference == 0
+    /// Compares both fields in constant time.
+    static func matches(_ presented: Credentials, _ expected: Credentials) -> Bool {
+        expected.matches(user: presented.user, password: presented.password)
     }
 }
 

@@ -26,21 +26,15 @@ public final class CouchService: HTTPResponder {
     }
 
     /// A user name and password, compared in constant time.
-    public struct Credentials: Sendable, Equatable {
-        public var user: String
-        public var password: String
-
-        public init(user: String, password: String) {
-            self.user = user
-            self.password = password
-        }
-    }
+    public typealias Credentials = Authorizer.Basic
 
     public let catalog: CouchCatalog
     public let configuration: Configuration
     /// This server's uuid, reported by `GET /`.
     let serverUUID: String
-    /// The `AuthSession` cookie values issued by `POST /_session`, oldest first.
+    /// The digests of the `AuthSession` cookie values issued by `POST /_session`, oldest first.
+    /// A lookup compares digests, so its time does not show how much of a guessed cookie matches
+    /// an issued one.
     let sessions = Mutex<[String]>([])
     /// The maximum number of sessions kept; a new one past this ends the oldest.
     static let maximumSessions = 10_000

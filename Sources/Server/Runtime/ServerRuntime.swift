@@ -15,8 +15,10 @@ public struct ServerRuntime {
 
     /// Opens the backend that `settings` names.
     ///
-    /// - Throws: `SettingsError` with a one-line reason when the storage cannot be opened.
+    /// - Throws: `SettingsError` with a one-line reason when the settings are inconsistent or the
+    ///   storage cannot be opened.
     public func makeBackend() throws(SettingsError) -> any StorageBackend {
+        try settings.validate()
         switch settings.backend {
         case .logstore:
             do {
@@ -76,6 +78,13 @@ public struct ServerRuntime {
         return configuration
     }
 
+    /// Creates the kpiggybank API on `backend`, guarded by the credentials that `settings` name.
+    public func makeKPIService(backend: any StorageBackend) -> KPIService {
+        var configuration = KPIService.Configuration()
+        configuration.authorizer = settings.authorizer
+        return KPIService(backend: backend, configuration: configuration)
+    }
+
     /// The CouchDB API on the `logstore` backend's data directory, sharing its store; nil when the
     /// API is off or the backend is another one.
     public func makeCouchService(backend: any StorageBackend) -> CouchService? {
@@ -113,9 +122,15 @@ public struct ServerRuntime {
     ///
     /// - Throws: `SettingsError` when the backend cannot be opened or the address cannot be bound.
     public func run() throws(SettingsError) {
+        try settings.validate()
         logger.notice("starting logstore-server", metadata: settings.summary)
+        if settings.authorizer.read.isEmpty {
+            logger.notice(
+                "reads are open: anyone who reaches the port can read every stored blob; set READ_USER and READ_PASS or READ_TOKEN to require credentials"
+            )
+        }
         let backend = try makeBackend()
-        let service = KPIService(backend: backend)
+        let service = makeKPIService(backend: backend)
         let server = HTTPServer(configuration: serverConfiguration(), responder: service)
         do {
             try server.start()

@@ -10,126 +10,139 @@ extension ServerSettings {
         var apply: @Sendable (inout ServerSettings, String) throws -> Void
     }
 
-    static let options: [Option] = [
-        Option(
-            flag: "--backend",
-            variable: "DB_BACKEND",
-            help: "storage: logstore (embedded, default), couchdb (CouchDB 3.x at DB_HOST:DB_PORT), memory or dummy"
-        ) {
-            guard let backend = Backend(rawValue: $1) else {
-                throw SettingsError(
-                    "unknown backend '\($1)'; use one of \(Backend.allCases.map(\.rawValue).joined(separator: ", "))"
+    static let options: [Option] =
+        [
+            Option(
+                flag: "--backend",
+                variable: "DB_BACKEND",
+                help: "storage: logstore (embedded, default), couchdb (CouchDB 3.x at DB_HOST:DB_PORT), memory or dummy"
+            ) {
+                guard let backend = Backend(rawValue: $1) else {
+                    throw SettingsError(
+                        "unknown backend '\($1)'; use one of \(Backend.allCases.map(\.rawValue).joined(separator: ", "))"
+                    )
+                }
+                $0.backend = backend
+            },
+            Option(
+                flag: "--db-name",
+                variable: "DB_NAME",
+                help: "database name; for logstore the store directory under the data directory (default bid_kpi)"
+            ) {
+                $0.databaseName = try databaseName($1)
+            },
+            Option(
+                flag: "--data-dir",
+                variable: "DATA_DIR",
+                help: "directory that holds the logstore stores (default ./data)"
+            ) {
+                guard !$1.isEmpty else {
+                    throw SettingsError("the data directory is empty; give a path such as ./data")
+                }
+                $0.dataDirectory = $1
+            },
+            Option(flag: "--db-host", variable: "DB_HOST", help: "CouchDB host (default 127.0.0.1)") {
+                $0.databaseHost = $1
+            },
+            Option(flag: "--db-port", variable: "DB_PORT", help: "CouchDB port (default 5984)") {
+                $0.databasePort = try port($1, name: "DB_PORT")
+            },
+            Option(flag: "--db-user", variable: "DB_USER", help: "CouchDB user name, for basic authentication") {
+                $0.databaseUser = $1
+            },
+            Option(flag: "--db-pass", variable: "DB_PASS", help: "CouchDB password; never logged") {
+                $0.databasePassword = $1
+            },
+            Option(
+                flag: "--db-timeout-ms",
+                variable: "DB_TIMEOUT_MS",
+                help: "longest wait for CouchDB to take or send the next bytes, in milliseconds (default 10000)"
+            ) {
+                $0.databaseTimeoutMilliseconds = try integer($1, name: "--db-timeout-ms", in: 1...3_600_000)
+            },
+            Option(
+                flag: "--db-connect-timeout-ms",
+                variable: "DB_CONNECT_TIMEOUT_MS",
+                help: "longest wait for a new connection to CouchDB, in milliseconds (default 2000)"
+            ) {
+                $0.databaseConnectTimeoutMilliseconds = try integer(
+                    $1,
+                    name: "--db-connect-timeout-ms",
+                    in: 1...600_000
                 )
-            }
-            $0.backend = backend
-        },
-        Option(
-            flag: "--db-name",
-            variable: "DB_NAME",
-            help: "database name; for logstore the store directory under the data directory (default bid_kpi)"
-        ) {
-            $0.databaseName = try databaseName($1)
-        },
-        Option(
-            flag: "--data-dir",
-            variable: "DATA_DIR",
-            help: "directory that holds the logstore stores (default ./data)"
-        ) {
-            guard !$1.isEmpty else {
-                throw SettingsError("the data directory is empty; give a path such as ./data")
-            }
-            $0.dataDirectory = $1
-        },
-        Option(flag: "--db-host", variable: "DB_HOST", help: "CouchDB host (default 127.0.0.1)") {
-            $0.databaseHost = $1
-        },
-        Option(flag: "--db-port", variable: "DB_PORT", help: "CouchDB port (default 5984)") {
-            $0.databasePort = try port($1, name: "DB_PORT")
-        },
-        Option(flag: "--db-user", variable: "DB_USER", help: "CouchDB user name, for basic authentication") {
-            $0.databaseUser = $1
-        },
-        Option(flag: "--db-pass", variable: "DB_PASS", help: "CouchDB password; never logged") {
-            $0.databasePassword = $1
-        },
-        Option(
-            flag: "--db-timeout-ms",
-            variable: "DB_TIMEOUT_MS",
-            help: "longest wait for CouchDB to take or send the next bytes, in milliseconds (default 10000)"
-        ) {
-            $0.databaseTimeoutMilliseconds = try integer($1, name: "--db-timeout-ms", in: 1...3_600_000)
-        },
-        Option(
-            flag: "--db-connect-timeout-ms",
-            variable: "DB_CONNECT_TIMEOUT_MS",
-            help: "longest wait for a new connection to CouchDB, in milliseconds (default 2000)"
-        ) {
-            $0.databaseConnectTimeoutMilliseconds = try integer($1, name: "--db-connect-timeout-ms", in: 1...600_000)
-        },
-        Option(
-            flag: "--host",
-            variable: "HOST",
-            help: "address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)"
-        ) {
-            guard !$1.isEmpty else {
-                throw SettingsError("the listen address is empty; give one such as 127.0.0.1")
-            }
-            $0.host = $1
-        },
-        Option(flag: "--port", variable: "PORT", help: "TCP port to listen on (default 3000; 0 picks a free one)") {
-            $0.port = try port($1, name: "PORT")
-        },
-        Option(
-            flag: "--couchdb-port",
-            variable: "COUCHDB_PORT",
-            help: "TCP port of the CouchDB-compatible API on the logstore backend (default 5984; 0 turns it off)"
-        ) {
-            $0.couchPort = try port($1, name: "COUCHDB_PORT")
-        },
-        Option(
-            flag: "--couchdb-max-body-bytes",
-            variable: nil,
-            help: "largest request body of the CouchDB API in bytes, such as one _bulk_docs batch (default 67108864)"
-        ) {
-            $0.couchMaximumBodyBytes = try integer($1, name: "--couchdb-max-body-bytes", in: 1...(1024 * 1024 * 1024))
-        },
-        Option(
-            flag: "--mode",
-            variable: "MODE",
-            help: "dev logs every request, prod only lifecycle and problems (default dev)"
-        ) {
-            guard let mode = Mode(rawValue: $1) else {
-                throw SettingsError("unknown mode '\($1)'; use dev or prod")
-            }
-            $0.mode = mode
-        },
-        Option(flag: "--event-loops", variable: nil, help: "event-loop threads (default: one per processor)") {
-            $0.eventLoops = try integer($1, name: "--event-loops", in: 1...256)
-        },
-        Option(flag: "--max-connections", variable: nil, help: "connections open at once; more get 503 (default 10000)")
-        {
-            $0.maximumConnections = try integer($1, name: "--max-connections", in: 1...1_000_000)
-        },
-        Option(
-            flag: "--max-body-bytes",
-            variable: nil,
-            help: "largest request body in bytes; larger gets 413 (default 1048576)"
-        ) {
-            $0.maximumBodyBytes = try integer($1, name: "--max-body-bytes", in: 1...(256 * 1024 * 1024))
-        },
-        Option(
-            flag: "--log-level",
-            variable: "LOG_LEVEL",
-            help: "trace, debug, info, notice, warning, error or critical (default info in dev, notice in prod)"
-        ) {
-            guard let level = Logger.Level(name: $1) else {
-                throw SettingsError(
-                    "unknown log level '\($1)'; use trace, debug, info, notice, warning, error or critical"
+            },
+            Option(
+                flag: "--host",
+                variable: "HOST",
+                help: "address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)"
+            ) {
+                guard !$1.isEmpty else {
+                    throw SettingsError("the listen address is empty; give one such as 127.0.0.1")
+                }
+                $0.host = $1
+            },
+            Option(flag: "--port", variable: "PORT", help: "TCP port to listen on (default 3000; 0 picks a free one)") {
+                $0.port = try port($1, name: "PORT")
+            },
+            Option(
+                flag: "--couchdb-port",
+                variable: "COUCHDB_PORT",
+                help: "TCP port of the CouchDB-compatible API on the logstore backend (default 5984; 0 turns it off)"
+            ) {
+                $0.couchPort = try port($1, name: "COUCHDB_PORT")
+            },
+            Option(
+                flag: "--couchdb-max-body-bytes",
+                variable: nil,
+                help:
+                    "largest request body of the CouchDB API in bytes, such as one _bulk_docs batch (default 67108864)"
+            ) {
+                $0.couchMaximumBodyBytes = try integer(
+                    $1,
+                    name: "--couchdb-max-body-bytes",
+                    in: 1...(1024 * 1024 * 1024)
                 )
-            }
-            $0.logLevel = level
-        },
-    ]
+            },
+            Option(
+                flag: "--mode",
+                variable: "MODE",
+                help: "dev logs every request, prod only lifecycle and problems (default dev)"
+            ) {
+                guard let mode = Mode(rawValue: $1) else {
+                    throw SettingsError("unknown mode '\($1)'; use dev or prod")
+                }
+                $0.mode = mode
+            },
+            Option(flag: "--event-loops", variable: nil, help: "event-loop threads (default: one per processor)") {
+                $0.eventLoops = try integer($1, name: "--event-loops", in: 1...256)
+            },
+            Option(
+                flag: "--max-connections",
+                variable: nil,
+                help: "connections open at once; more get 503 (default 10000)"
+            ) {
+                $0.maximumConnections = try integer($1, name: "--max-connections", in: 1...1_000_000)
+            },
+            Option(
+                flag: "--max-body-bytes",
+                variable: nil,
+                help: "largest request body in bytes; larger gets 413 (default 1048576)"
+            ) {
+                $0.maximumBodyBytes = try integer($1, name: "--max-body-bytes", in: 1...(256 * 1024 * 1024))
+            },
+            Option(
+                flag: "--log-level",
+                variable: "LOG_LEVEL",
+                help: "trace, debug, info, notice, warning, error or critical (default info in dev, notice in prod)"
+            ) {
+                guard let level = Logger.Level(name: $1) else {
+                    throw SettingsError(
+                        "unknown log level '\($1)'; use trace, debug, info, notice, warning, error or critical"
+                    )
+                }
+                $0.logLevel = level
+            },
+        ] + accessOptions
 
     /// Reads `environment`, then `arguments` (flags as `--port 3000` or `--port=3000`).
     ///
@@ -159,6 +172,7 @@ extension ServerSettings {
             }
             try apply(option, value, to: &settings)
         }
+        try settings.validate()
         return settings
     }
 
@@ -221,7 +235,7 @@ extension ServerSettings {
 
     /// A database name that stays inside the data directory: letters, digits, `_`, `-`, `.`, `$`,
     /// `(`, `)`, `+`, but not `.` or `..` alone and no `/`.
-    private static func databaseName(_ text: String) throws(SettingsError) -> String {
+    static func databaseName(_ text: String) throws(SettingsError) -> String {
         let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.$()+")
         guard !text.isEmpty, text != ".", text != "..", text.count <= 200, text.allSatisfy(allowed.contains) else {
             throw SettingsError(

@@ -37,6 +37,16 @@ public struct ServerSettings: Sendable, Equatable {
     public var maximumConnections = 10_000
     public var maximumBodyBytes = 1024 * 1024
     public var logLevel: Logger.Level?
+    /// The basic-authentication user and password that reads of the kpiggybank API need.
+    public var readUser: String?
+    public var readPassword: String?
+    /// The bearer token that reads of the kpiggybank API accept.
+    public var readToken: String?
+    /// The basic-authentication user and password that writes of the kpiggybank API need.
+    public var writeUser: String?
+    public var writePassword: String?
+    /// The bearer token that writes of the kpiggybank API accept.
+    public var writeToken: String?
 
     public init() {}
 
@@ -50,7 +60,7 @@ public struct ServerSettings: Sendable, Equatable {
         logLevel ?? (mode == .dev ? .info : .notice)
     }
 
-    /// A one-line summary for the startup log, without the password.
+    /// A one-line summary for the startup log, without passwords or tokens.
     public var summary: Logger.Metadata {
         var summary: Logger.Metadata = [
             "backend": backend.rawValue,
@@ -59,6 +69,8 @@ public struct ServerSettings: Sendable, Equatable {
             "event_loops": "\(eventLoops)",
             "max_connections": "\(maximumConnections)",
             "max_body_bytes": "\(maximumBodyBytes)",
+            "read_access": authorizer.read.schemes,
+            "write_access": authorizer.write.schemes,
         ]
         if backend == .logstore {
             summary["data_dir"] = dataDirectory
