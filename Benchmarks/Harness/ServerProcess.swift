@@ -114,6 +114,24 @@ final class ServerProcess {
         return problems()
     }
 
+    /// Waits for the server to exit after another thread sent it SIGKILL, as a crash test does.
+    ///
+    /// - Throws: `BenchmarkError` with the log when the server does not exit within
+    ///   `stopTimeoutMilliseconds`, or exits in another way, such as with a status of its own.
+    func waitForKill() throws {
+        isStopped = true
+        guard let termination = child.waitForExit(timeoutMilliseconds: Self.stopTimeoutMilliseconds) else {
+            throw BenchmarkError(
+                "the \(backend.rawValue) server did not exit within \(Self.stopTimeoutMilliseconds) ms of SIGKILL"
+            )
+        }
+        guard termination == .killed(signal: SIGKILL) else {
+            throw BenchmarkError(
+                "the \(backend.rawValue) server \(termination) before SIGKILL reached it; its log:\n\(log())"
+            )
+        }
+    }
+
     /// Returns the server's log, or its last `maximumLines` lines.
     func log(maximumLines: Int = 40) -> String {
         Self.log(at: logPath, maximumLines: maximumLines)
