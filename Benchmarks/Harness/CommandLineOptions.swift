@@ -110,8 +110,9 @@ struct CommandLineOptions {
               --rounds N       soak: stop after N rounds, or at --minutes if that comes first
               --seed N         soak: the seed of the kill moments, request kinds and blobs, to replay a run
               --full-check-rounds N
-                               soak: read the whole store every N rounds and at the end (default
-                               \(SoakSettings().fullCheckRounds)); the other checks read the last round's time range
+                               soak: read the whole store every N rounds and at the end (default:
+                               whenever it has doubled since the last full read); the other checks
+                               read the last round's time range
               --json PATH      write one JSON line per figure to PATH (replacing the file), instead of
                                printing them after the tables with a "json: " prefix
               --allow-debug    run a debug build anyway; its figures are meaningless

@@ -70,47 +70,46 @@ struct SoakLedger {
         requestsByRound.append(requests)
     }
 
-    /// Checks `rows`, a read of every record of `rounds`, against the ledger, and settles the
-    /// unanswered requests of rounds not checked before. Returns the problems found: a blob stored
-    /// twice, altered or never posted, a missing acknowledged blob, or part of a request.
-    mutating func check(_ rows: [SoakStoreReader.Row], rounds: ClosedRange<Int>) -> [String] {
+    /// Checks `rows`, a read of the time range of round `round`, against the ledger, and settles
+    /// the unanswered requests of the round when no check has read it before. Returns the problems
+    /// found: a blob stored twice, altered or never posted, a missing acknowledged blob, or part of
+    /// a request.
+    mutating func check(_ rows: [SoakStoreReader.Row], round: Int) -> [String] {
         var problems: [String] = []
         var presentBlobs: [SoakRequestID: Int] = [:]
         var seen = Set<SoakBlobID>()
         for row in rows {
-            if let problem = problem(with: row, rounds: rounds, seen: &seen) {
+            if let problem = problem(with: row, round: round, seen: &seen) {
                 problems.append(problem)
             } else if let id = SoakWorkload.id(ofBlob: row.blob) {
                 presentBlobs[id.request, default: 0] += 1
             }
         }
 
-        for round in rounds {
-            for request in requestsByRound[round] {
-                problems += settle(
-                    request,
-                    presentBlobs: presentBlobs[request] ?? 0,
-                    isFirstCheck: round >= firstUncheckedRound
-                )
-            }
+        for request in requestsByRound[round] {
+            problems += settle(
+                request,
+                presentBlobs: presentBlobs[request] ?? 0,
+                isFirstCheck: round >= firstUncheckedRound
+            )
         }
-        firstUncheckedRound = max(firstUncheckedRound, rounds.upperBound + 1)
+        firstUncheckedRound = max(firstUncheckedRound, round + 1)
         return problems
     }
 
-    /// Returns what is wrong with one stored row, or nil when it is a blob of `rounds` that was
+    /// Returns what is wrong with one stored row, or nil when it is a blob of `round` that was
     /// posted, is stored byte for byte, and was not seen before.
     private func problem(
         with row: SoakStoreReader.Row,
-        rounds: ClosedRange<Int>,
+        round: Int,
         seen: inout Set<SoakBlobID>
     ) -> String? {
         guard let id = SoakWorkload.id(ofBlob: row.blob) else {
             return
                 "record \(row.id) contains a blob that no soak request posted: \(String(decoding: row.blob.prefix(80), as: UTF8.self))"
         }
-        guard rounds.contains(id.request.round), let entry = entries[id.request], id.index < entry.blobCount else {
-            return "record \(row.id) contains blob \(id), which no request of rounds \(rounds) posted"
+        guard id.request.round == round, let entry = entries[id.request], id.index < entry.blobCount else {
+            return "record \(row.id) contains blob \(id), which no request of round \(round) posted"
         }
         guard seen.insert(id).inserted else {
             return "blob \(id) is stored twice, the second time as record \(row.id)"

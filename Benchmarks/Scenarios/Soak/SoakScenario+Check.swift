@@ -1,7 +1,8 @@
 extension SoakScenario {
     /// Checks the store that `server` serves after round `round` against `ledger`: the rows of
-    /// that round's time range, or of every round when `isFull`, the count of the whole store,
-    /// and `settings.readsByID` records of that round read by id. Adds the reads to `run`.
+    /// that round's time range, or of every round's range one after another when `isFull`, the
+    /// count of the whole store, and `settings.readsByID` records of that round read by id. Adds
+    /// the reads to `run`.
     ///
     /// - Returns: The problems found, as one message, or nil when there are none.
     /// - Throws: `BenchmarkError` when a read fails.
@@ -15,9 +16,19 @@ extension SoakScenario {
     ) throws -> String? {
         let workload = ledger.workload
         let reader = try SoakStoreReader(port: server.port)
-        let timestamps = isFull ? workload.timestamps(throughRound: round) : workload.timestamps(ofRound: round)
-        let rows = try reader.rows(in: timestamps)
-        var problems = ledger.check(rows, rounds: isFull ? 0...round : round...round)
+        var problems: [String] = []
+        var rowCount = 0
+        var roundRows: [SoakStoreReader.Row] = []
+        // One read per round keeps the harness's memory to one round's records, whatever the
+        // store's size.
+        for checked in (isFull ? 0 : round)...round {
+            let rows = try reader.rows(in: workload.timestamps(ofRound: checked))
+            problems += ledger.check(rows, round: checked)
+            rowCount += rows.count
+            if checked == round {
+                roundRows = rows
+            }
+        }
 
         let count = try reader.count()
         run.storedRecords = count
@@ -28,12 +39,12 @@ extension SoakScenario {
         }
         if isFull {
             run.fullChecks += 1
-            if rows.count != count {
-                problems.append("the read of the whole store returned \(rows.count) rows, but /count returned \(count)")
+            run.recordsAtLastFullCheck = count
+            if rowCount != count {
+                problems.append("the reads of every round returned \(rowCount) rows, but /count returned \(count)")
             }
         }
 
-        let roundRows = rows.filter { SoakWorkload.id(ofBlob: $0.blob)?.request.round == round }
         var random = workload.random(round: round, stream: settings.connections + 1)
         for _ in 0..<min(settings.readsByID, roundRows.count) {
             let row = roundRows[random.next(below: roundRows.count)]
@@ -49,5 +60,16 @@ extension SoakScenario {
         let listed = problems.prefix(10).joined(separator: "; ")
         let more = problems.count > 10 ? "; and \(problems.count - 10) more" : ""
         return "the check after round \(round) found \(problems.count) problems: \(listed)\(more)"
+    }
+
+    /// Returns true when the check after round `round` must read the whole store: every
+    /// `fullCheckRounds` rounds when that is set, else once the store must contain twice the
+    /// records that the last full check found, so that all full checks together read about twice
+    /// the final store.
+    func needsFullCheck(after round: Int, _ run: Run, _ ledger: SoakLedger, _ settings: SoakSettings) -> Bool {
+        if let interval = settings.fullCheckRounds {
+            return (round + 1) % interval == 0
+        }
+        return ledger.figures.expectedRecords >= 2 * run.recordsAtLastFullCheck
     }
 }

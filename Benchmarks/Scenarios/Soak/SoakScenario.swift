@@ -34,6 +34,8 @@ struct SoakScenario: Scenario {
         var figures = SoakLedger.Figures()
         var storedRecords = 0
         var fullChecks = 0
+        /// The records that /count returned at the last full check.
+        var recordsAtLastFullCheck = 0
         var readsByID = 0
         var tornTails = 0
         var elapsedSeconds = 0.0
@@ -65,6 +67,9 @@ struct SoakScenario: Scenario {
         let workload = SoakWorkload(seed: seed, connections: settings.connections, batchBlobs: settings.batchBlobs)
         var ledger = SoakLedger(workload: workload)
         var run = Run(seed: seed)
+        // NOTE: the store keeps every record of the run until the harness removes its directory at the
+        // end, and the load posts as fast as the server stores, so a long run needs free disk space for
+        // all of it.
         let dataDirectory = try context.freshDirectory("store")
         let logPath = context.directory + "/server.log"
         let start = SystemClock.monotonicNanoseconds()
@@ -87,7 +92,7 @@ struct SoakScenario: Scenario {
             let number = run.rounds.count
             let server = try startServer()
             if number > 0 {
-                let isFull = number % settings.fullCheckRounds == 0
+                let isFull = needsFullCheck(after: number - 1, run, ledger, settings)
                 run.failure = try check(server, &ledger, &run, throughRound: number - 1, isFull: isFull, settings)
                 if run.failure != nil {
                     _ = try server.stop()
@@ -154,6 +159,8 @@ struct SoakScenario: Scenario {
     }
 
     private func printDescription(_ settings: SoakSettings, seed: UInt64, executable: String) {
+        let fullChecks =
+            settings.fullCheckRounds.map { "every \($0) rounds" } ?? "whenever the store has doubled since the last"
         let length =
             [settings.minutes.map { "\($0) minutes" }, settings.rounds.map { "\($0) rounds" }]
             .compactMap { $0 }.joined(separator: " or ")
@@ -164,9 +171,9 @@ struct SoakScenario: Scenario {
                 + "or JSON string bodies) until SIGKILL comes 0-\(settings.maximumKillDelayMilliseconds) ms into the load"
         )
         print(
-            "soak: a check reads the last round's time range (the whole store every \(settings.fullCheckRounds) "
-                + "rounds and at the end), compares each blob byte for byte, reads \(settings.readsByID) records by "
-                + "id, and compares /count with the records that must be stored"
+            "soak: a check reads the last round's time range (every round's, \(fullChecks), and at the end), "
+                + "compares each blob byte for byte, reads \(settings.readsByID) records by id, and compares /count "
+                + "with the records that must be stored"
         )
         print()
     }

@@ -10,8 +10,9 @@ struct SoakSettings: Sendable {
     /// Nil draws one at random; the run prints the seed either way.
     var seed: UInt64?
     /// Every this many rounds, and after the last one, the check reads the whole store instead of
-    /// the last round's time range only.
-    var fullCheckRounds = 10
+    /// the last round's time range only. Nil reads it whenever the store has doubled since the
+    /// last full check, and after the last round.
+    var fullCheckRounds: Int?
 
     /// Keep-alive connections that post at once, each from its own thread.
     var connections = 4
