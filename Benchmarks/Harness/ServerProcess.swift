@@ -2,7 +2,8 @@ import Glibc
 import SystemCalls
 
 /// A `logstore-server` process that a scenario such as `ingest` or `login` drives: started on a
-/// port the kernel chooses, with its log in a file, and stopped with SIGTERM.
+/// port the kernel chooses, with its log in a file, and stopped with SIGTERM, or killed with SIGKILL
+/// by the `soak` scenario.
 final class ServerProcess {
     /// The storage backends a scenario can start the server with.
     enum Backend: String {
