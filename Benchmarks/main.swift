@@ -16,12 +16,15 @@ do {
     exit(2)
 }
 if options.showsHelp {
-    print(CommandLineOptions.usage(scenarios: ScenarioCatalog.all))
+    print(CommandLineOptions.usage(scenarios: ScenarioCatalog.all, onDemand: ScenarioCatalog.onDemand))
     exit(0)
 }
 if options.listsScenarios {
     for scenario in ScenarioCatalog.all {
         print(scenario.name + "  " + scenario.summary)
+    }
+    for scenario in ScenarioCatalog.onDemand {
+        print(scenario.name + "  " + scenario.summary + " (runs only when named)")
     }
     exit(0)
 }
@@ -37,7 +40,7 @@ if BuildConfiguration.isDebug {
     logger.warning("DEBUG BUILD: the figures below are meaningless; use `swift run -c release logstore-bench`")
 }
 
-let knownNames = ScenarioCatalog.all.map(\.name)
+let knownNames = ScenarioCatalog.named.map(\.name)
 let unknownNames = options.scenarioNames.filter { !knownNames.contains($0) }
 if !unknownNames.isEmpty {
     let unknown = unknownNames.joined(separator: ", ")
@@ -47,7 +50,14 @@ if !unknownNames.isEmpty {
 let selected =
     options.scenarioNames.isEmpty
     ? ScenarioCatalog.all
-    : options.scenarioNames.map { name in ScenarioCatalog.all.first { $0.name == name }! }
+    : options.scenarioNames.map { name in ScenarioCatalog.named.first { $0.name == name }! }
+if options.hasSoakSettings && !selected.contains(where: { $0 is SoakScenario }) {
+    logger.error(
+        "--minutes, --rounds, --seed and --full-check-rounds apply to the soak scenario only; "
+            + "name it, as in logstore-bench soak --minutes 10"
+    )
+    exit(2)
+}
 
 let workDirectory: WorkDirectory
 do {
@@ -87,6 +97,7 @@ for scenario in selected {
             ScenarioContext(
                 isQuick: options.isQuick,
                 loginSequences: options.loginSequences,
+                soak: options.soak,
                 directory: directory,
                 logger: logger,
                 report: report

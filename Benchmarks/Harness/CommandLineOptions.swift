@@ -5,6 +5,11 @@ struct CommandLineOptions {
     var isQuick = false
     /// The number of login sequences the `login` scenario posts, replacing its default.
     var loginSequences: Int?
+    /// The settings of the `soak` scenario that `--minutes`, `--rounds`, `--seed` and
+    /// `--full-check-rounds` gave.
+    var soak = SoakSettings()
+    /// True when the command line gave one of the soak settings.
+    var hasSoakSettings = false
     /// The file the JSON lines go to. Nil prints them to standard output after the tables.
     var jsonPath: String?
     var allowsDebugBuild = false
@@ -29,6 +34,26 @@ struct CommandLineOptions {
                     )
                 }
                 options.loginSequences = count
+            case "--minutes":
+                options.soak.minutes = try number(remaining.popFirst(), for: argument, in: 1...10_080, example: 10)
+                options.hasSoakSettings = true
+            case "--rounds":
+                options.soak.rounds = try number(remaining.popFirst(), for: argument, in: 1...10_000_000, example: 200)
+                options.hasSoakSettings = true
+            case "--full-check-rounds":
+                options.soak.fullCheckRounds = try number(
+                    remaining.popFirst(),
+                    for: argument,
+                    in: 1...1_000_000,
+                    example: 10
+                )
+                options.hasSoakSettings = true
+            case "--seed":
+                guard let text = remaining.popFirst(), let seed = UInt64(text) else {
+                    throw UsageError(description: "--seed needs a whole number from 0 to 2^64-1, such as --seed 42")
+                }
+                options.soak.seed = seed
+                options.hasSoakSettings = true
             case "--json":
                 guard let path = remaining.popFirst(), !path.hasPrefix("-") else {
                     throw UsageError(description: "--json needs a file path, such as --json results.jsonl")
@@ -51,8 +76,25 @@ struct CommandLineOptions {
         return options
     }
 
-    static func usage(scenarios: [any Scenario]) -> String {
+    /// Parses the value of option `option` as a whole number in `range`.
+    private static func number(
+        _ text: String?,
+        for option: String,
+        in range: ClosedRange<Int>,
+        example: Int
+    ) throws(UsageError) -> Int {
+        guard let text, let value = Int(text), range.contains(value) else {
+            throw UsageError(
+                description: "\(option) needs a number from \(Formatting.grouped(range.lowerBound)) to "
+                    + "\(Formatting.grouped(range.upperBound)), such as \(option) \(example)"
+            )
+        }
+        return value
+    }
+
+    static func usage(scenarios: [any Scenario], onDemand: [any Scenario]) -> String {
         let names = scenarios.map { "  \($0.name)  \($0.summary)" }.joined(separator: "\n")
+        let onDemandNames = onDemand.map { "  \($0.name)  \($0.summary)" }.joined(separator: "\n")
         return """
             usage: swift run -c release logstore-bench [options] [scenario...]
 
@@ -64,6 +106,13 @@ struct CommandLineOptions {
                                comparable with a full run
               --sequences N    the number of login sequences the login scenario posts (default 1,001,
                                or 101 with --quick)
+              --minutes N      soak: run for N minutes (default \(SoakSettings.defaultMinutes) when --rounds is not given)
+              --rounds N       soak: stop after N rounds, or at --minutes if that comes first
+              --seed N         soak: the seed of the kill moments, request kinds and blobs, to replay a run
+              --full-check-rounds N
+                               soak: read the whole store every N rounds and at the end (default:
+                               whenever it has doubled since the last full read); the other checks
+                               read the last round's time range
               --json PATH      write one JSON line per figure to PATH (replacing the file), instead of
                                printing them after the tables with a "json: " prefix
               --allow-debug    run a debug build anyway; its figures are meaningless
@@ -72,6 +121,9 @@ struct CommandLineOptions {
 
             scenarios:
             \(names)
+
+            scenarios that run only when named, and ignore --quick:
+            \(onDemandNames)
 
             Stores and files go to a fresh directory under $TMPDIR when it is set, else under .build,
             and are removed at the end.

@@ -8,6 +8,8 @@ struct ScenarioContext {
     /// The number of login sequences that `--sequences` gave the `login` scenario, or nil for its
     /// default.
     var loginSequences: Int?
+    /// The length, seed and check interval of the `soak` scenario.
+    var soak: SoakSettings
     /// A fresh directory for this scenario's stores and files, removed after the run.
     var directory: String
     /// Progress and errors, written to standard error.

@@ -2,7 +2,8 @@ import Glibc
 import SystemCalls
 
 /// A `logstore-server` process that a scenario such as `ingest` or `login` drives: started on a
-/// port the kernel chooses, with its log in a file, and stopped with SIGTERM.
+/// port the kernel chooses, with its log in a file, and stopped with SIGTERM, or killed with SIGKILL
+/// by the `soak` scenario.
 final class ServerProcess {
     /// The storage backends a scenario can start the server with.
     enum Backend: String {
@@ -112,6 +113,24 @@ final class ServerProcess {
             )
         }
         return problems()
+    }
+
+    /// Waits for the server to exit after another thread sent it SIGKILL, as a crash test does.
+    ///
+    /// - Throws: `BenchmarkError` with the log when the server does not exit within
+    ///   `stopTimeoutMilliseconds`, or exits in another way, such as with a status of its own.
+    func waitForKill() throws {
+        isStopped = true
+        guard let termination = child.waitForExit(timeoutMilliseconds: Self.stopTimeoutMilliseconds) else {
+            throw BenchmarkError(
+                "the \(backend.rawValue) server did not exit within \(Self.stopTimeoutMilliseconds) ms of SIGKILL"
+            )
+        }
+        guard termination == .killed(signal: SIGKILL) else {
+            throw BenchmarkError(
+                "the \(backend.rawValue) server \(termination) before SIGKILL reached it; its log:\n\(log())"
+            )
+        }
     }
 
     /// Returns the server's log, or its last `maximumLines` lines.

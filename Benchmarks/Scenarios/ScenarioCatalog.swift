@@ -9,4 +9,15 @@ enum ScenarioCatalog {
         ReadScenario(),
         PeersScenario(),
     ]
+
+    /// The scenarios that run only when named, because they take as long as they are told to and
+    /// measure no throughput: the crash loop.
+    static let onDemand: [any Scenario] = [
+        SoakScenario()
+    ]
+
+    /// Every scenario that a name on the command line can select.
+    static var named: [any Scenario] {
+        all + onDemand
+    }
 }

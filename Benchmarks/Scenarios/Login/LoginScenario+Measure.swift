@@ -133,20 +133,7 @@ extension LoginScenario {
     /// - Throws: `BenchmarkError` when the exchange fails or the status is not 200.
     private static func exchange(_ request: ClientRequest, on connection: HTTPConnection) throws -> ([UInt8], Int64) {
         let start = SystemClock.monotonicNanoseconds()
-        let head: HTTPResponseHead
-        let body: [UInt8]
-        do {
-            try connection.send(request)
-            head = try connection.readHead(for: request)
-            body = try connection.readBody(for: request)
-        } catch {
-            throw BenchmarkError("\(error)")
-        }
-        let elapsed = SystemClock.monotonicNanoseconds() - start
-        guard head.status == 200 else {
-            let text = String(decoding: body.prefix(300), as: UTF8.self)
-            throw BenchmarkError("\(request.summary) got status \(head.status), not 200: \(text)")
-        }
-        return (body, elapsed)
+        let body = try connection.okBody(for: request)
+        return (body, SystemClock.monotonicNanoseconds() - start)
     }
 }
