@@ -8,21 +8,9 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 venv="${COUCHDB_VENV:-$root/.build/couchdb-venv}"
-python="${PYTHON:-python3}"
 pycouchdb_version="1.17.1"
 
-if [ ! -x "$venv/bin/python" ]; then
-    echo "== creating $venv"
-    "$python" -m venv "$venv"
-fi
-
-# Reinstall only when requirements.txt changed since the last install into this environment.
-wanted="$(sha256sum "$here/requirements.txt" | cut -d' ' -f1)"
-if [ "$(cat "$venv/.requirements.sha256" 2>/dev/null || true)" != "$wanted" ]; then
-    echo "== installing $here/requirements.txt"
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$here/requirements.txt"
-    echo "$wanted" > "$venv/.requirements.sha256"
-fi
+bash "$here/../ensure-venv.sh" "$venv" "$here/requirements.txt"
 
 # pycouchdb ships its integration tests only in the sdist.
 source_dir="$venv/src/pycouchdb-$pycouchdb_version"

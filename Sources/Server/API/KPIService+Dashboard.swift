@@ -86,18 +86,19 @@ extension KPIService {
         }
     }
 
-    /// `GET /dashboard.css` and `GET /dashboard.js`.
+    /// `GET /dashboard.css`, `GET /dashboard.js` and `GET /favicon.svg`.
     func dashboardAsset(
         _ request: HTTPRequest,
         _ context: RequestContext,
         _ completion: @escaping @Sendable (HTTPResponse) -> Void
     ) {
-        let isScript = Self.normalize(request.path) == "/dashboard.js"
-        var response = HTTPResponse.text(
-            .ok,
-            isScript ? DashboardAssets.javascript : DashboardAssets.css,
-            contentType: isScript ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8"
-        )
+        let (text, contentType) =
+            switch Self.normalize(request.path) {
+            case "/dashboard.js": (DashboardAssets.javascript, "text/javascript; charset=utf-8")
+            case "/favicon.svg": (DashboardAssets.favicon, "image/svg+xml")
+            default: (DashboardAssets.css, "text/css; charset=utf-8")
+            }
+        var response = HTTPResponse.text(.ok, text, contentType: contentType)
         response.headers.add(name: "X-Content-Type-Options", value: "nosniff")
         response.headers.add(name: "Cache-Control", value: "max-age=300")
         completion(response)
@@ -134,6 +135,7 @@ extension KPIService {
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>\(HTMLText.escape(title)): LogStore</title>
         <link rel="stylesheet" href="/dashboard.css">
+        <link rel="icon" href="/favicon.svg" type="image/svg+xml">
         </head>
         <body>
         <header><h1>\(HTMLText.escape(title))</h1><p class="status"><a href="/">Back to the dashboard</a></p></header>
@@ -145,7 +147,7 @@ extension KPIService {
     }
 
     /// The request's `Host` field for the page's examples, or `HOST` when the field is missing or
-    /// holds anything but a host name or address with an optional port.
+    /// contains anything but a host name or address with an optional port.
     private static func displayHost(_ request: HTTPRequest) -> String {
         guard let host = request.headers["Host"], !host.isEmpty, host.utf8.count <= 255,
             host.utf8.allSatisfy({ byte in

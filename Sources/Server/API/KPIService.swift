@@ -48,6 +48,7 @@ public final class KPIService: HTTPResponder {
         "/": ["GET": { $0.dashboard($1, $2, $3) }],
         "/dashboard.css": ["GET": { $0.dashboardAsset($1, $2, $3) }],
         "/dashboard.js": ["GET": { $0.dashboardAsset($1, $2, $3) }],
+        "/favicon.svg": ["GET": { $0.dashboardAsset($1, $2, $3) }],
         "/record": ["GET": { $0.recordPage($1, $2, $3) }],
         "/wsapi/ping": ["GET": { _, _, _, completion in completion(.text(.ok, "pong")) }],
         "/metrics": ["GET": { $0.metrics($1, $2, $3) }],

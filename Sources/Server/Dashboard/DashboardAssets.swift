@@ -1,6 +1,12 @@
 /// The dashboard's style sheet and script, served from the server itself as `/dashboard.css`
 /// and `/dashboard.js`, because the page's Content-Security-Policy allows no inline code.
 enum DashboardAssets {
+    /// The page icon: three bars.
+    static let favicon = """
+        <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect x="1" y="8" width="4" height="7" fill="#2f6f9f"/>\
+        <rect x="6" y="4" width="4" height="11" fill="#2f6f9f"/><rect x="11" y="1" width="4" height="14" fill="#d9822b"/></svg>
+        """
+
     static let css = """
         :root { color-scheme: light; --ink: #1d2327; --muted: #5f6b73; --line: #d9dee2; --paper: #f5f6f4; --bar: #2f6f9f; --new: #d9822b; }
         * { box-sizing: border-box; }

@@ -37,6 +37,7 @@ struct DashboardPage {
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>LogStore: KPI dashboard</title>
             <link rel="stylesheet" href="/dashboard.css">
+            <link rel="icon" href="/favicon.svg" type="image/svg+xml">
             </head>
             <body>
             <header>

@@ -31,7 +31,7 @@ struct DashboardRange: Equatable {
         30 * 86_400_000,
     ]
     private static let automaticBucketLimit = 120
-    /// The most bars a chart draws; a narrower chosen bucket falls back to `auto`.
+    /// The maximum number of bars a chart draws. A chosen bucket that needs more falls back to `auto`.
     static let maximumBars = 1_500
 
     /// The preset in use, or nil for a range given by `from` and `to`.
@@ -80,7 +80,7 @@ struct DashboardRange: Equatable {
             }
             start = end - preset.milliseconds
         }
-        // The range holds whole milliseconds through `end`, so the last bucket includes it.
+        // The range ends on a whole millisecond, so the last bucket includes `end`.
         end = end.rounded(.down)
         query = try HistogramQuery(
             start: start,
@@ -90,8 +90,8 @@ struct DashboardRange: Equatable {
         )
     }
 
-    /// The chosen bucket's width, or for `auto` (and for a bucket that would draw more than
-    /// `maximumBars`) the narrowest automatic width that gives a readable chart.
+    /// Returns the chosen bucket's width. For `auto`, and for a bucket that would draw more than
+    /// `maximumBars`, it returns the narrowest automatic width that gives a readable chart.
     private static func width(bucket: String, span: Double) -> Double {
         if let named = namedBuckets.first(where: { $0.value == bucket }),
             span / named.milliseconds < Double(maximumBars)

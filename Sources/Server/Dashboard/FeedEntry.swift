@@ -1,6 +1,6 @@
 import HTTPClient
 
-/// What the dashboard's feed shows of a stored blob: the user agent, the sign-in duration (the
+/// A stored blob as the dashboard's feed shows it: the user agent, the sign-in duration (the
 /// offset of the last event in Persona's `event_stream`) and the time.
 struct FeedEntry: Equatable {
     var id: String

@@ -29,7 +29,7 @@ final class IngestRate: Sendable {
         }
     }
 
-    /// The mean number of blobs stored per second over the last full minute.
+    /// Returns the mean number of blobs stored per second over the last full minute.
     func perSecond(nowNanoseconds: Int64 = SystemClock.monotonicNanoseconds()) -> Double {
         let second = nowNanoseconds / 1_000_000_000
         let total = ring.withLock { ring in
