@@ -32,7 +32,7 @@ public final class KPIService: HTTPResponder {
     public let backend: any StorageBackend
     public let configuration: Configuration
     /// The HTTP figures of `/metrics`; other parts of the process may add theirs as sources.
-    public let requestMetrics = RequestMetrics()
+    public let requestMetrics = RequestMetrics(routes: KPIService.routePaths)
     /// Blobs stored per second over the last minute, for the dashboard.
     let ingestRate = IngestRate()
     let scanner: JSONScanner
@@ -60,6 +60,15 @@ public final class KPIService: HTTPResponder {
         "/wsapi/interaction_data/stream": ["GET": { $0.stream($1, $2, $3) }],
     ]
 
+    /// The routes' paths in a fixed order, for the metrics.
+    static let routePaths = routes.keys.sorted()
+    /// The routes by path, each with its position in `routePaths`, so one lookup finds both.
+    private static let routeTable = Dictionary(
+        uniqueKeysWithValues: routePaths.enumerated().map { position, path in
+            (path, (position: position, methods: routes[path]!))
+        }
+    )
+
     public func respond(
         to request: HTTPRequest,
         context: RequestContext,
@@ -67,8 +76,9 @@ public final class KPIService: HTTPResponder {
     ) {
         let started = SystemClock.monotonicNanoseconds()
         let path = Self.normalize(request.path)
-        let methods = Self.routes[path]
-        let route = methods == nil ? nil : path
+        let entry = Self.routeTable[path]
+        let methods = entry?.methods
+        let route = entry?.position
         let requestMethod = request.method
         let completion: @Sendable (HTTPResponse) -> Void = { [requestMetrics] response in
             requestMetrics.record(

@@ -9,15 +9,18 @@ import SystemCalls
 /// Routes are the API's own paths, and every request for an unknown path counts as `unmatched`,
 /// so clients cannot grow the label set.
 public final class RequestMetrics: Sendable {
+    /// A request's route and method as positions in `routes` and `knownMethods` (the last
+    /// position of each stands for "unmatched" and "other"), with its status code.
     private struct Key: Hashable {
-        var route: String
-        var method: String
+        var route: Int
+        var method: Int
         var status: Int
     }
 
     private struct Tallies {
         var requests: [Key: Int] = [:]
-        var durations: [String: Histogram] = [:]
+        /// Durations by route position.
+        var durations: [Histogram]
     }
 
     /// Upper bounds of the request-duration buckets, in seconds: from 100 microseconds, for a
@@ -27,25 +30,36 @@ public final class RequestMetrics: Sendable {
     ]
 
     /// The methods counted by name; others count as `other`.
-    private static let knownMethods: Set<String> = ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"]
+    private static let knownMethods = ["GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS", "PATCH"]
 
-    private let tallies = Mutex(Tallies())
+    /// The route labels: the API's paths, then `unmatched`.
+    private let routes: [String]
+    private let tallies: Mutex<Tallies>
     private let streamReaders = Atomic<Int>(0)
     private let sources = Mutex<[@Sendable () -> [Metric]]>([])
 
-    public init() {}
+    /// Creates the tallies for a responder whose routes are the paths `routes`.
+    public init(routes: [String]) {
+        self.routes = routes + ["unmatched"]
+        tallies = Mutex(
+            Tallies(
+                durations: [Histogram](repeating: Histogram(upperBounds: Self.durationBounds), count: routes.count + 1)
+            )
+        )
+    }
 
-    /// Counts one request once its response is ready. `route` is the matched route's path, or nil for none.
-    func record(route: String?, method: String, status: Int, startedAt started: Int64) {
+    /// Counts one request once its response is ready. `route` is the matched route's position in
+    /// the routes given at creation, or nil for none.
+    func record(route: Int?, method: String, status: Int, startedAt started: Int64) {
         let seconds = Double(SystemClock.monotonicNanoseconds() - started) / 1e9
         let key = Key(
-            route: route ?? "unmatched",
-            method: Self.knownMethods.contains(method) ? method : "other",
+            route: route ?? routes.count - 1,
+            method: Self.knownMethods.firstIndex(of: method) ?? Self.knownMethods.count,
             status: status
         )
         tallies.withLock { tallies in
             tallies.requests[key, default: 0] += 1
-            tallies.durations[key.route, default: Histogram(upperBounds: Self.durationBounds)].record(seconds)
+            tallies.durations[key.route].record(seconds)
         }
     }
 
@@ -71,18 +85,26 @@ public final class RequestMetrics: Sendable {
     /// Collects the HTTP figures, then those of every added source.
     public func metrics() -> [Metric] {
         let (requests, durations) = tallies.withLock { ($0.requests, $0.durations) }
-        let requestSamples = requests.sorted {
-            ($0.key.route, $0.key.method, $0.key.status) < ($1.key.route, $1.key.method, $1.key.status)
-        }
-        .map { key, count in
-            Metric.Sample(
-                labels: [
-                    Metric.Label("route", key.route), Metric.Label("method", key.method),
-                    Metric.Label("status", String(key.status)),
-                ],
-                value: Double(count)
+        let requestSamples = requests.map { key, count in
+            (
+                route: routes[key.route],
+                method: key.method < Self.knownMethods.count ? Self.knownMethods[key.method] : "other",
+                status: key.status,
+                count: count
             )
         }
+        .sorted { ($0.route, $0.method, $0.status) < ($1.route, $1.method, $1.status) }
+        .map { request in
+            Metric.Sample(
+                labels: [
+                    Metric.Label("route", request.route), Metric.Label("method", request.method),
+                    Metric.Label("status", String(request.status)),
+                ],
+                value: Double(request.count)
+            )
+        }
+        // Routes that no request reached yet have no series.
+        let durationSeries = zip(routes, durations).filter { $0.1.count > 0 }.sorted { $0.0 < $1.0 }
         var metrics = [
             Metric(
                 "logstore_http_requests_total",
@@ -93,9 +115,7 @@ public final class RequestMetrics: Sendable {
             Metric.histogram(
                 "logstore_http_request_duration_seconds",
                 help: "Time from a request's arrival at its route to its response, by route.",
-                series: durations.sorted { $0.key < $1.key }.map {
-                    (labels: [Metric.Label("route", $0.key)], histogram: $0.value)
-                }
+                series: durationSeries.map { (labels: [Metric.Label("route", $0.0)], histogram: $0.1) }
             ),
             Metric(
                 "logstore_stream_readers",
