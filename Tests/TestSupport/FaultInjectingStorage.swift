@@ -63,6 +63,11 @@ public final class FaultInjectingStorage: StorageSystem {
         }
     }
 
+    /// Removes every fault rule, as when space is freed on a full disk.
+    public func clearFaults() {
+        state.withLock { $0.faults.removeAll() }
+    }
+
     /// Makes every later `operation` sleep `milliseconds` first, to hold the writer inside it.
     public func delay(_ operation: Operation, milliseconds: UInt32) {
         state.withLock { $0.delays[operation] = milliseconds }
