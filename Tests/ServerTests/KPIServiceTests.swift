@@ -74,6 +74,26 @@ import Testing
         )
     }
 
+    @Test func fullDiskGets507AndRecovers() throws {
+        let storage = FaultInjectingStorage()
+        let server = try TestServer(backend: try TestServer.logStoreBackend(in: directory.path, storage: storage))
+        let connection = try server.connect()
+        #expect(try post(connection, json: #"{"timestamp":1}"#).status == 201)
+
+        storage.fail(.write, errno: ENOSPC, permanent: true)
+        let full = try post(connection, json: #"{"timestamp":2}"#, accept: "application/json")
+        #expect(full.status == 507)
+        #expect(full.header("Content-Type") == "application/json")
+        #expect(full.text.hasPrefix(#"{"error":"insufficient_storage","reason":"disk full: pwrite failed on segment"#))
+        #expect(full.text.contains("No space left on device (errno 28)"))
+
+        storage.clearFaults()
+        #expect(try post(connection, json: #"{"timestamp":3}"#).status == 201)
+        #expect(try connection.request("GET", "/wsapi/interaction_data/count").text == "2")
+        let docs = try connection.request("GET", "/wsapi/interaction_data?format=docs")
+        #expect(docs.text == #"[{"timestamp":1},{"timestamp":3}]"# + "\n")
+    }
+
     /// The original suite: 101 concurrent saves, then count and two ranges.
     @Test func originalSuiteCountsAndRanges() throws {
         let server = try TestServer(backend: try TestServer.logStoreBackend(in: directory.path))

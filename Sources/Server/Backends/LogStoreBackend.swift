@@ -245,6 +245,7 @@ public final class LogStoreBackend: StorageBackend {
         case .invalidRecord: BackendError(.contentTooLarge, error.message)
         case .invalidArgument: BackendError(.badRequest, error.message)
         case .corruption: .internalError(error.message)
+        case .diskFull: BackendError(.insufficientStorage, error.message)
         default: .unavailable(error.message)
         }
     }
