@@ -361,6 +361,7 @@ struct Recovery {
             return try seal(recovered)
         } catch  where LogStoreError.isDiskFull(error) {
             try recovered.segment.file.truncate(to: recovered.index.dataEnd)
+            try recovered.segment.file.synchronizeData()
             logger.warning(
                 "the disk is full, so a recovered segment stays unsealed until there is room for its footer",
                 metadata: ["segment": recovered.segment.name, "error": error.description]

@@ -324,15 +324,16 @@ final class Writer: @unchecked Sendable {
     }
 
     /// Truncates `segment` to `offset`, its data end before a `pwrite` that found the disk full,
-    /// so the part of the batch that reached the file neither takes space nor sits where the next
-    /// batch goes. Shrinking a file needs no free space, and if it fails all the same, the store
-    /// fails.
+    /// and makes that durable, so the part of the batch that reached the file neither takes space
+    /// nor returns after a power loss, although its callers got an error saying nothing was stored.
+    /// Shrinking a file needs no free space, and if it fails all the same, the store fails.
     private func discardPartialWrite(_ segment: Segment, from offset: Int64) throws(LogStoreError) {
         do {
             try segment.file.truncate(to: offset)
         } catch {
             throw LogStoreError.io(error, "segment \(segment.name) while removing a partial write at offset \(offset)")
         }
+        try synchronize(segment)
     }
 
     /// Logs the first write that finds the disk full; later ones only fail their callers.
