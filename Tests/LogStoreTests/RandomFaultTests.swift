@@ -57,14 +57,15 @@ import Testing
         ]
 
         for round in 0..<Self.rounds {
+            let context = "round \(round), \(note)"
             let storage = FaultInjectingStorage(seed: generator.next(), modelsPowerCuts: true)
             if Bool.random(using: &generator) {
                 // Half the opens find the disk full while recovery seals the last segment.
                 storage.injectRandomFaults(RandomFaults(diskFull: 0.5))
             }
-            let store = try openStore(storage)
-            storage.clearFaults()
-            try verify(store, &batches, "round \(round), \(note)")
+            guard let store = reopenAndVerify(storage, &batches, context) else {
+                return
+            }
 
             storage.injectRandomFaults(
                 RandomFaults(
@@ -79,34 +80,68 @@ import Testing
                 before: triggers.randomElement(using: &generator)!,
                 after: Int.random(in: 0...40, using: &generator)
             )
-            for _ in 0..<Int.random(in: 5...25, using: &generator) {
-                let numbers = Array(nextNumber..<(nextNumber + Int.random(in: 1...4, using: &generator)))
-                nextNumber += numbers.count
-                let outcome: Outcome
-                do {
-                    outcome = .acknowledged(try store.append(numbers.map(record)))
-                } catch  where error.code == .diskFull {
-                    outcome = .diskFull
-                } catch {
-                    outcome = .failed
-                }
-                batches.append(Batch(numbers: numbers, outcome: outcome))
-                if storage.isPoweredOff || store.statistics().hasFailed {
-                    break
-                }
-            }
+            let appends = Int.random(in: 5...25, using: &generator)
+            batches += appendUntilFailure(store, storage, appends: appends, from: &nextNumber, using: &generator)
             storage.cutPower()
             powerCuts += 1
             store.close()
         }
 
-        let store = try openStore(PosixStorage())
-        try verify(store, &batches, "after the last round, \(note)")
+        guard reopenAndVerify(PosixStorage(), &batches, "after the last round, \(note)") != nil else {
+            return
+        }
         let acknowledged = batches.filter(\.isAcknowledged).count
         let diskFull = batches.filter { if case .diskFull = $0.outcome { true } else { false } }.count
         #expect(acknowledged > Self.rounds, "too few batches were acknowledged to test anything; \(note)")
         #expect(diskFull > 0, "no append found the disk full; \(note)")
         #expect(powerCuts == Self.rounds)
+    }
+
+    /// Appends up to `appends` batches of one to four records, numbered from `nextNumber`, until
+    /// the power is cut or the store fails. Returns each batch with its outcome.
+    private func appendUntilFailure(
+        _ store: LogStore,
+        _ storage: FaultInjectingStorage,
+        appends: Int,
+        from nextNumber: inout Int,
+        using generator: inout SeededGenerator
+    ) -> [Batch] {
+        var batches: [Batch] = []
+        for _ in 0..<appends {
+            let numbers = Array(nextNumber..<(nextNumber + Int.random(in: 1...4, using: &generator)))
+            nextNumber += numbers.count
+            let outcome: Outcome
+            do {
+                outcome = .acknowledged(try store.append(numbers.map(record)))
+            } catch  where error.code == .diskFull {
+                outcome = .diskFull
+            } catch {
+                outcome = .failed
+            }
+            batches.append(Batch(numbers: numbers, outcome: outcome))
+            if storage.isPoweredOff || store.statistics().hasFailed {
+                break
+            }
+        }
+        return batches
+    }
+
+    /// Opens the store through `storage`, clears its faults once recovery is done, and verifies
+    /// it. Records an issue naming `context` and returns nil when opening or reading fails.
+    private func reopenAndVerify(
+        _ storage: any StorageSystem,
+        _ batches: inout [Batch],
+        _ context: String
+    ) -> LogStore? {
+        do {
+            let store = try openStore(storage)
+            (storage as? FaultInjectingStorage)?.clearFaults()
+            try verify(store, &batches, context)
+            return store
+        } catch {
+            Issue.record("reopening the store failed: \(error); \(context)")
+            return nil
+        }
     }
 
     /// Checks the reopened store against every batch tried so far.
