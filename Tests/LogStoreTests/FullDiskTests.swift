@@ -4,12 +4,12 @@ import SystemCalls
 import TestSupport
 import Testing
 
-/// A store on a real, small tmpfs that fills up: appends fail with disk full, nothing acknowledged
-/// is lost across a reopen on the still-full disk, and appends resume once a filler file is
-/// deleted. Needs root to mount the tmpfs, and is skipped with a message otherwise.
+/// A store on a real, small file system that fills up: appends fail with disk full, nothing
+/// acknowledged is lost across a reopen on the still-full disk, and appends resume once a filler
+/// file is deleted. Needs root to mount the file system, and is skipped with a message otherwise.
 @Suite struct FullDiskTests {
-    private static let diskBytes = 1 << 20
-    private static let fillerBytes = 640 * 1024
+    /// The room the filler leaves for the store, enough for a few segments.
+    private static let roomBytes = 384 * 1024
 
     private func record(_ number: Int) -> NewRecord {
         Fixtures.record(timestamp: Double(number), number: number, size: 2_000)
@@ -28,19 +28,21 @@ import Testing
         (error as? LogStoreError)?.code == .diskFull
     }
 
-    @Test func realFullDiskFailsAppendsAndResumes() throws {
+    @Test(arguments: [(ScratchFileSystem.Kind.tmpfs, 1 << 20), (.ext4, 4 << 20)])
+    func realFullDiskFailsAppendsAndResumes(kind: ScratchFileSystem.Kind, sizeBytes: Int) throws {
         guard getuid() == 0 else {
-            try Test.cancel("skipped: mounting a tmpfs needs root")
+            try Test.cancel("skipped: mounting a \(kind) file system needs root")
         }
-        let disk: TmpfsMount
+        let disk: ScratchFileSystem
         do {
-            disk = try TmpfsMount(sizeBytes: Self.diskBytes)
+            disk = try ScratchFileSystem(kind, sizeBytes: sizeBytes)
         } catch {
             try Test.cancel("skipped: \(error)")
         }
         defer { disk.unmount() }
         let filler = disk.appending("filler")
-        try DirectoryCopy.writeFile(filler, [UInt8](repeating: 0xA5, count: Self.fillerBytes))
+        let fillerBytes = try disk.availableBytes() - Self.roomBytes
+        try DirectoryCopy.writeFile(filler, [UInt8](repeating: 0xA5, count: fillerBytes))
         let path = disk.appending("store")
 
         // Fill the disk through the store, in batches of one to three records.
