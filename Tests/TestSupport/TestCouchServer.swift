@@ -12,11 +12,19 @@ public final class TestCouchServer: Sendable {
     public let backend: LogStoreBackend
     private let isStopped = Mutex(false)
 
-    /// - Parameter couchPort: the CouchDB API's port; 0 lets the kernel choose, a fixed one lets a
-    ///   test restart the server where its clients expect it.
-    public init(directory: String, credentials: CouchService.Credentials? = nil, couchPort: UInt16 = 0) throws {
+    /// - Parameters:
+    ///   - couchPort: the CouchDB API's port; 0 lets the kernel choose, a fixed one lets a test
+    ///     restart the server where its clients expect it.
+    ///   - storage: the file I/O of every store, such as a `FaultInjectingStorage`.
+    public init(
+        directory: String,
+        credentials: CouchService.Credentials? = nil,
+        couchPort: UInt16 = 0,
+        storage: any StorageSystem = PosixStorage()
+    ) throws {
         var storeConfiguration = LogStore.Configuration()
         storeConfiguration.logger = .disabled
+        storeConfiguration.storage = storage
         backend = LogStoreBackend(
             store: try LogStore(directory: directory + "/kpi", configuration: storeConfiguration)
         )
