@@ -192,7 +192,10 @@ final class Writer: @unchecked Sendable {
                 position = run
             } catch let error where error.code == .capacityExceeded || error.code == .diskFull {
                 // Nothing of these requests is stored, so the store stays healthy and only they fail.
-                reportDiskFull(error)
+                if error.code == .diskFull {
+                    reportDiskFull(error)
+                    core.counters.recordDiskFull(batches: requests.count - position)
+                }
                 complete(requests[position...], with: error)
                 return
             } catch {
@@ -338,7 +341,7 @@ final class Writer: @unchecked Sendable {
 
     /// Logs the first write that finds the disk full; later ones only fail their callers.
     private func reportDiskFull(_ error: LogStoreError) {
-        guard error.code == .diskFull, !isDiskFull else {
+        guard !isDiskFull else {
             return
         }
         isDiskFull = true

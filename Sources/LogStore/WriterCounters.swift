@@ -1,14 +1,15 @@
 import Synchronization
 
 /// How much the writer has done since the store opened: group-commit writes, the records and
-/// bytes in them, and `fdatasync` calls with their total time. Updated by the writer thread and
-/// read by anyone.
+/// bytes in them, `fdatasync` calls with their total time, and batches rejected for a full disk.
+/// Updated by the writer thread and read by anyone.
 final class WriterCounters: Sendable {
     private let writes = Atomic<Int>(0)
     private let records = Atomic<Int>(0)
     private let bytes = Atomic<Int>(0)
     private let flushes = Atomic<Int>(0)
     private let flushNanoseconds = Atomic<Int64>(0)
+    private let diskFullBatches = Atomic<Int>(0)
 
     func recordWrite(records count: Int, bytes byteCount: Int) {
         writes.add(1, ordering: .relaxed)
@@ -21,13 +22,18 @@ final class WriterCounters: Sendable {
         flushNanoseconds.add(nanoseconds, ordering: .relaxed)
     }
 
+    func recordDiskFull(batches count: Int) {
+        diskFullBatches.add(count, ordering: .relaxed)
+    }
+
     var snapshot: LogStore.WriterActivity {
         LogStore.WriterActivity(
             writes: writes.load(ordering: .relaxed),
             recordsWritten: records.load(ordering: .relaxed),
             bytesWritten: bytes.load(ordering: .relaxed),
             flushes: flushes.load(ordering: .relaxed),
-            flushSeconds: Double(flushNanoseconds.load(ordering: .relaxed)) / 1e9
+            flushSeconds: Double(flushNanoseconds.load(ordering: .relaxed)) / 1e9,
+            diskFullBatches: diskFullBatches.load(ordering: .relaxed)
         )
     }
 }
@@ -44,6 +50,8 @@ extension LogStore {
         public var flushes: Int
         /// Time spent inside `fdatasync`.
         public var flushSeconds: Double
+        /// Batches whose callers got `diskFull`, because a write found the disk or quota full.
+        public var diskFullBatches: Int
 
         /// Records covered by one `fdatasync` on average; 0 before the first.
         public var recordsPerFlush: Double {

@@ -174,6 +174,7 @@ import Testing
             #expect(performing: { try all[number]!.get() }, throws: isDiskFull)
         }
         #expect(storage.count(of: .write) == 4, "the header, record 0, the held write and the shared write")
+        #expect(store.writerActivity.diskFullBatches == 20)
         #expect(try store.append(record(22)) == 3, "the failed write took no sequence numbers")
         store.close()
         let reopened = try openStore(PosixStorage())

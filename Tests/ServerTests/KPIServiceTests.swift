@@ -87,6 +87,10 @@ import Testing
         #expect(full.text.hasPrefix(#"{"error":"insufficient_storage","reason":"disk full: pwrite failed on segment"#))
         #expect(full.text.contains("No space left on device (errno 28)"))
 
+        let metrics = try connection.request("GET", "/metrics").text.split(separator: "\n")
+        #expect(metrics.contains("logstore_disk_full_batches_total 1"))
+        #expect(metrics.contains("logstore_failed 0"))
+
         storage.clearFaults()
         #expect(try post(connection, json: #"{"timestamp":3}"#).status == 201)
         #expect(try connection.request("GET", "/wsapi/interaction_data/count").text == "2")

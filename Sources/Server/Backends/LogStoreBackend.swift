@@ -195,6 +195,12 @@ public final class LogStoreBackend: StorageBackend {
                 help: "1 once a write failed and the store turned read-only."
             ),
             Metric(
+                "logstore_disk_full_batches_total",
+                .counter,
+                Double(activity.diskFullBatches),
+                help: "Batches rejected with 507 because the disk was full, since start."
+            ),
+            Metric(
                 "logstore_writes_total",
                 .counter,
                 Double(activity.writes),
