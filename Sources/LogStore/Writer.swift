@@ -345,7 +345,7 @@ final class Writer: @unchecked Sendable {
             return
         }
         isDiskFull = true
-        core.logger.warning("the disk is full; appends fail with disk full until space is freed: \(error.message)")
+        core.logger.warning("the disk is full, so appends fail until space is freed: \(error.message)")
     }
 
     private func reportSpaceAvailable() {
