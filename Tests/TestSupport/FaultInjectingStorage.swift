@@ -207,11 +207,15 @@ public final class FaultInjectingStorage: StorageSystem {
             if state.isPoweredOff {
                 return .error(errno: EIO, writtenBytes: 0)
             }
-            let action =
+            var action =
                 Self.dueFault(for: operation, in: &state)
                 ?? Self.randomFault(for: operation, byteCount: byteCount, in: &state)
-            if case .error(_, let written) = action, written == 0 {
-                return action
+            if case .error(let errno, let written) = action {
+                // Only a `pwrite` has bytes to write before it fails.
+                action = .error(errno: errno, writtenBytes: Swift.min(written, byteCount))
+                if byteCount == 0 || written == 0 {
+                    return .error(errno: errno, writtenBytes: 0)
+                }
             }
             if case .cutPower = action {
                 return action
@@ -228,7 +232,7 @@ public final class FaultInjectingStorage: StorageSystem {
         case .error(let errno, let written) where written == 0:
             throw SystemError(operation.functionName, path: path, errno: errno)
         case .error(let errno, let written):
-            return Injection(errno: errno, writtenBytes: Swift.min(written, byteCount))
+            return Injection(errno: errno, writtenBytes: written)
         }
     }
 
@@ -237,8 +241,8 @@ public final class FaultInjectingStorage: StorageSystem {
         state.broadcast()
     }
 
-    /// Returns the first rule fault of `operation` that is due, and counts down the successes of
-    /// the rules that are not due yet.
+    /// Returns the action of the first rule for `operation` once that rule has no successes left
+    /// to allow, and otherwise counts one of them down.
     private static func dueFault(for operation: Operation, in state: inout State) -> Action? {
         guard let position = state.faults.firstIndex(where: { $0.operation == operation }) else {
             return nil
