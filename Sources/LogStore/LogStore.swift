@@ -29,27 +29,29 @@ public final class LogStore: Sendable {
         let started = SystemClock.monotonicNanoseconds()
         try Self.prepareDirectory(directory, configuration: configuration)
         let lock = configuration.readOnly ? nil : try DirectoryLock.acquire(directory: directory)
-        var recovery = Recovery(
+        let recovery = Recovery(
             directory: directory,
             storage: configuration.storage,
             readOnly: configuration.readOnly,
             logger: configuration.logger
         )
         let recovered = try recovery.run()
-        var state = Self.buildState(recovered)
-        if let diskFull = recovery.diskFullError {
-            state.failure = LogStoreError(
-                .failed,
-                "the store opened read-only because the disk is full: \(diskFull.message); free space and reopen it",
-                systemError: diskFull.systemError
-            )
-        }
+        let state = Self.buildState(recovered)
+        // A writable open seals every segment it recovers unless the disk had no room for a footer.
+        let unsealedSegment = recovered.last.flatMap { $0.isSealed || configuration.readOnly ? nil : $0 }
 
         self.directory = directory
         self.lock = lock
         core = StoreCore(directory: directory, configuration: configuration, state: state)
         writer =
-            configuration.readOnly ? nil : Writer(core: core, nextSequence: state.nextSequence, failure: state.failure)
+            configuration.readOnly
+            ? nil
+            : Writer(
+                core: core,
+                nextSequence: state.nextSequence,
+                failure: state.failure,
+                unsealedSegment: unsealedSegment
+            )
         writer?.start()
         configuration.logger.debug(
             "opened store",
@@ -185,7 +187,8 @@ extension LogStore {
     /// durable (with `.strict` durability: after `fdatasync` returned). Blocks the calling thread.
     ///
     /// - Throws: `.invalidRecord` naming the first record that breaks a limit (nothing is stored);
-    ///   `.failed`, `.closed` or `.readOnly` when the store accepts no writes; `.io` when the write
+    ///   `.failed`, `.closed` or `.readOnly` when the store accepts no writes; `.diskFull` when the
+    ///   disk had no room (nothing is stored, and later appends try again); `.io` when the write
     ///   itself failed, after which the store is failed.
     /// - Note: after `.io` the records are not acknowledged, yet they may have reached the disk:
     ///   a reopened store may hold them. Delivery is at least once for a caller that retries.

@@ -1,3 +1,4 @@
+import Glibc
 import SystemCalls
 
 /// An error from the storage engine: what kind of failure, a message that names the segment,
@@ -6,7 +7,8 @@ public struct LogStoreError: Error, Sendable, CustomStringConvertible {
     /// The kind of failure, for callers that react differently to each.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
-            case io, corruption, invalidRecord, invalidArgument, locked, failed, closed, readOnly, capacityExceeded
+            case io, corruption, invalidRecord, invalidArgument, locked, failed, closed, readOnly, capacityExceeded,
+                diskFull
         }
 
         private let base: Base
@@ -29,6 +31,10 @@ public struct LogStoreError: Error, Sendable, CustomStringConvertible {
         public static let readOnly = Code(base: .readOnly)
         /// The store reached a hard limit, such as the number of records one index can address.
         public static let capacityExceeded = Code(base: .capacityExceeded)
+        /// The file system or the user's quota had no room for the batch (`ENOSPC` or `EDQUOT`).
+        /// Nothing of the batch was stored, the store stays writable, and appends succeed again
+        /// once space is freed.
+        public static let diskFull = Code(base: .diskFull)
 
         public var description: String { base.rawValue }
     }
@@ -46,6 +52,26 @@ public struct LogStoreError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { message }
+
+    /// True for the errors of a file system or quota without room: `ENOSPC` and `EDQUOT`.
+    static func isDiskFull(_ error: SystemError) -> Bool {
+        error.errno == ENOSPC || error.errno == EDQUOT
+    }
+
+    /// The error of a failed `pwrite`: `.diskFull` when the disk had no room, `.io` otherwise.
+    static func write(_ error: SystemError, _ context: String) -> LogStoreError {
+        isDiskFull(error) ? diskFull(error, context) : io(error, context)
+    }
+
+    /// The error of a batch that found no room on the disk, naming the file and offset.
+    static func diskFull(_ error: SystemError, _ context: String) -> LogStoreError {
+        LogStoreError(
+            .diskFull,
+            "disk full: \(error.operation) failed on \(context): \(error.reason) (errno \(error.errno)). "
+                + "Nothing of the batch was stored; free space and append it again",
+            systemError: error
+        )
+    }
 
     /// An I/O failure of `operation` on a file of the store, with the system's reason appended.
     static func io(_ error: SystemError, _ context: String) -> LogStoreError {

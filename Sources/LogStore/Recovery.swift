@@ -22,9 +22,6 @@ struct Recovery {
     var storage: any StorageSystem
     var readOnly: Bool
     var logger: Logger
-    /// Set when a recovered segment could not be sealed because the disk is full. The store then
-    /// opens, so its records can be read, but takes no appends.
-    private(set) var diskFullError: LogStoreError?
 
     init(directory: String, storage: any StorageSystem, readOnly: Bool, logger: Logger) {
         self.directory = directory
@@ -33,7 +30,7 @@ struct Recovery {
         self.logger = logger
     }
 
-    mutating func run() throws(LogStoreError) -> [RecoveredSegment] {
+    func run() throws(LogStoreError) -> [RecoveredSegment] {
         let names: [String]
         do {
             names = try storage.contentsOfDirectory(directory)
@@ -238,7 +235,7 @@ struct Recovery {
     /// records. The scan's stop is repaired only when no valid record follows it: for the last
     /// segment that is a torn tail, for an older one a damaged footer. A last segment without
     /// records is removed, because new records would go into a file of the same name.
-    private mutating func loadSegment(
+    private func loadSegment(
         _ segment: Segment,
         isLast: Bool,
         nextFirstSequence: UInt64?
@@ -355,17 +352,20 @@ struct Recovery {
         return RecoveredSegment(segment: segment, index: index, lastSequence: trailer.lastSequence, isSealed: true)
     }
 
-    /// Seals `recovered`, or leaves it unsealed and records `diskFullError` when the disk has no
-    /// room for the footer, so a full disk still lets the store open for reading.
-    private mutating func sealUnlessDiskFull(_ recovered: RecoveredSegment) throws(SystemError) -> RecoveredSegment {
+    /// Seals `recovered`, or leaves it unsealed when the disk has no room for the footer, so a
+    /// full disk still lets the store open. Part of a footer that did reach the file is truncated
+    /// away, which needs no free space. The writer seals the last segment before its first append;
+    /// an older one is sealed by the next open that finds room.
+    private func sealUnlessDiskFull(_ recovered: RecoveredSegment) throws(SystemError) -> RecoveredSegment {
         do {
             return try seal(recovered)
-        } catch {
-            guard error.errno == ENOSPC else {
-                throw error
-            }
-            diskFullError = LogStoreError.io(error, "the footer of recovered segment \(recovered.segment.name)")
-            logger.error("the disk is full, so a recovered segment stays unsealed and the store takes no appends")
+        } catch  where LogStoreError.isDiskFull(error) {
+            try recovered.segment.file.truncate(to: recovered.index.dataEnd)
+            try recovered.segment.file.synchronizeData()
+            logger.warning(
+                "the disk is full, so a recovered segment stays unsealed until there is room for its footer",
+                metadata: ["segment": recovered.segment.name, "error": error.description]
+            )
             return recovered
         }
     }

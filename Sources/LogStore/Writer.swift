@@ -12,9 +12,13 @@ import SystemCalls
 /// false, `append` returns later). Memory then grows with the number of waiting callers, not with
 /// the rate at which they send.
 ///
-/// A failed `pwrite` or `fdatasync` fails every caller of that write and stops the writer for good:
-/// the store turns read-only until it is reopened and recovered from disk. `fdatasync` is never
-/// retried, because after a failure Linux may report success for data it has dropped.
+/// A `pwrite` that finds the disk full (`ENOSPC` or `EDQUOT`) fails only the callers of that
+/// write, with `.diskFull`. The writer truncates the segment back to its data end, which needs no
+/// free space, and tries the next batch afresh, so appends resume once space is freed. Any other
+/// failed `pwrite`, and every failed `fdatasync`, fails every caller of that write and stops the
+/// writer for good: the store turns read-only until it is reopened and recovered from disk.
+/// `fdatasync` is never retried, because after a failure Linux may report success for data it has
+/// dropped.
 final class Writer: @unchecked Sendable {
     // @unchecked: `queue` is guarded by its own lock. Every other stored `var` is touched only by
     // the writer thread once `start` has run, and `init` runs before that thread exists.
@@ -32,6 +36,9 @@ final class Writer: @unchecked Sendable {
     private struct ActiveSegment {
         var segment: Segment
         var index = SegmentIndex()
+        /// Set for a segment that recovery left unsealed because the disk was full. The writer
+        /// seals it before the next append and never appends to it, as to any recovered segment.
+        var needsSealBeforeAppend = false
     }
 
     private let core: StoreCore
@@ -44,12 +51,24 @@ final class Writer: @unchecked Sendable {
     private var hasUnsyncedData = false
     private var lastSync = SystemClock.monotonicNanoseconds()
     private var nextRetentionCheck = SystemClock.monotonicNanoseconds()
+    /// True from a write that found the disk full until the next write that succeeds, so each
+    /// change is logged once instead of once per batch.
+    private var isDiskFull = false
 
     /// A writer that continues the log at `nextSequence`. With `failure` set it accepts nothing,
-    /// as after a failed write.
-    init(core: StoreCore, nextSequence: UInt64, failure: LogStoreError?) {
+    /// as after a failed write. `unsealedSegment` is the last segment when recovery could not seal
+    /// it for lack of space; the writer seals it before its first append.
+    init(core: StoreCore, nextSequence: UInt64, failure: LogStoreError?, unsealedSegment: RecoveredSegment? = nil) {
         self.core = core
         self.nextSequence = nextSequence
+        if let unsealedSegment {
+            isDiskFull = true
+            active = ActiveSegment(
+                segment: unsealedSegment.segment,
+                index: unsealedSegment.index,
+                needsSealBeforeAppend: true
+            )
+        }
         queue.withLock { $0.failure = failure }
     }
 
@@ -181,8 +200,12 @@ final class Writer: @unchecked Sendable {
                 let run = takeRun(requests, from: position)
                 try writeRun(requests[position..<run])
                 position = run
-            } catch let error where error.code == .capacityExceeded {
-                // Nothing was written, so the store stays healthy; only these callers fail.
+            } catch let error where error.code == .capacityExceeded || error.code == .diskFull {
+                // Nothing of these requests is stored, so the store stays healthy and only they fail.
+                if error.code == .diskFull {
+                    reportDiskFull(error)
+                    core.counters.recordDiskFull(batches: requests.count - position)
+                }
                 complete(requests[position...], with: error)
                 return
             } catch {
@@ -211,7 +234,7 @@ final class Writer: @unchecked Sendable {
             let isFull = Int(current.index.dataEnd) + byteCount > configuration.maximumSegmentBytes
             let age = Duration.milliseconds(SystemClock.unixMilliseconds() - current.segment.header.createdAt)
             let isOld = configuration.maximumSegmentAge.map { age >= $0 } ?? false
-            if isFull || isOld {
+            if isFull || isOld || current.needsSealBeforeAppend {
                 try sealActiveSegment()
             }
         }
@@ -246,7 +269,13 @@ final class Writer: @unchecked Sendable {
         }
         batch.dataEnd = offset
 
-        try writeBytes(run, at: startOffset, segment: segment)
+        do {
+            try writeBytes(run, at: startOffset, segment: segment)
+        } catch  where error.code == .diskFull {
+            try discardPartialWrite(segment, from: startOffset)
+            throw error
+        }
+        reportSpaceAvailable()
         core.counters.recordWrite(records: batch.count, bytes: Int(offset - startOffset))
         if configuration.durability == .strict {
             try synchronize(segment)
@@ -303,8 +332,38 @@ final class Writer: @unchecked Sendable {
                 try segment.file.write(contentsOf: run.map(\.frames), at: offset)
             }
         } catch {
-            throw LogStoreError.io(error, "segment \(segment.name) at offset \(offset)")
+            throw LogStoreError.write(error, "segment \(segment.name) at offset \(offset)")
         }
+    }
+
+    /// Truncates `segment` to `offset`, its data end before a `pwrite` that found the disk full,
+    /// and makes that durable, so the part of the batch that reached the file neither takes space
+    /// nor returns after a power loss, although its callers got an error saying nothing was stored.
+    /// Shrinking a file needs no free space, and if it fails all the same, the store fails.
+    private func discardPartialWrite(_ segment: Segment, from offset: Int64) throws(LogStoreError) {
+        do {
+            try segment.file.truncate(to: offset)
+        } catch {
+            throw LogStoreError.io(error, "segment \(segment.name) while removing a partial write at offset \(offset)")
+        }
+        try synchronize(segment)
+    }
+
+    /// Logs the first write that finds the disk full; later ones only fail their callers.
+    private func reportDiskFull(_ error: LogStoreError) {
+        guard !isDiskFull else {
+            return
+        }
+        isDiskFull = true
+        core.logger.warning("the disk is full, so appends fail until space is freed: \(error.message)")
+    }
+
+    private func reportSpaceAvailable() {
+        guard isDiskFull else {
+            return
+        }
+        isDiskFull = false
+        core.logger.info("the disk has room again; appends resumed")
     }
 
     private func synchronize(_ segment: Segment) throws(LogStoreError) {
@@ -330,11 +389,23 @@ final class Writer: @unchecked Sendable {
             stamp: UInt64.random(in: 1...UInt64.max),
             createdAt: SystemClock.unixMilliseconds()
         )
-        let segment: Segment
+        let file: any StorageFile
         do {
-            let file = try core.storage.createFile(core.directory + "/" + name)
-            segment = Segment(file: file, header: header, name: name)
+            file = try core.storage.createFile(core.directory + "/" + name)
+        } catch {
+            throw LogStoreError.write(error, "new segment \(name)")
+        }
+        do {
             try file.write(header.encoded(), at: 0)
+        } catch {
+            let failure = LogStoreError.write(error, "new segment \(name)")
+            if failure.code == .diskFull {
+                try removeUnusedSegmentFile(name)
+            }
+            throw failure
+        }
+        let segment = Segment(file: file, header: header, name: name)
+        do {
             try file.synchronizeData()
             try core.storage.synchronizeDirectory(core.directory)
         } catch {
@@ -343,6 +414,16 @@ final class Writer: @unchecked Sendable {
         core.state.withLock { $0.segments.append(SegmentState(segment: segment)) }
         active = ActiveSegment(segment: segment)
         core.logger.debug("created segment", metadata: ["segment": name])
+    }
+
+    /// Removes a segment file whose header found no room, so the next try creates it afresh.
+    private func removeUnusedSegmentFile(_ name: String) throws(LogStoreError) {
+        do {
+            try core.storage.removeFile(core.directory + "/" + name)
+            try core.storage.synchronizeDirectory(core.directory)
+        } catch {
+            throw LogStoreError.io(error, "new segment \(name) while removing it after the disk was full")
+        }
     }
 
     /// Writes the footer after the active segment's last record, makes it durable and marks the
@@ -360,7 +441,11 @@ final class Writer: @unchecked Sendable {
         do {
             try current.segment.file.write(footer, at: current.index.dataEnd)
         } catch {
-            throw LogStoreError.io(error, "the footer of segment \(current.segment.name)")
+            let failure = LogStoreError.write(error, "the footer of segment \(current.segment.name)")
+            if failure.code == .diskFull {
+                try discardPartialWrite(current.segment, from: current.index.dataEnd)
+            }
+            throw failure
         }
         try synchronize(current.segment)
         core.state.withLock { state in

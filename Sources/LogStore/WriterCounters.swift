@@ -1,8 +1,8 @@
 import Synchronization
 
 /// How much the writer has done since the store opened: group-commit writes, the records and
-/// bytes in them, and `fdatasync` calls with their total time. Updated by the writer thread and
-/// read by anyone.
+/// bytes in them, `fdatasync` calls with their total time, and batches rejected for a full disk.
+/// Updated by the writer thread and read by anyone.
 final class WriterCounters: Sendable {
     private let writes = Atomic<Int>(0)
     private let records = Atomic<Int>(0)
@@ -17,6 +17,7 @@ final class WriterCounters: Sendable {
             )
         )
     )
+    private let diskFullBatches = Atomic<Int>(0)
 
     func recordWrite(records count: Int, bytes byteCount: Int) {
         writes.add(1, ordering: .relaxed)
@@ -31,6 +32,10 @@ final class WriterCounters: Sendable {
         distributions.withLock { $0.flushSeconds.record(Double(nanoseconds) / 1e9) }
     }
 
+    func recordDiskFull(batches count: Int) {
+        diskFullBatches.add(count, ordering: .relaxed)
+    }
+
     var snapshot: LogStore.WriterActivity {
         let (batchRecords, flushSeconds) = distributions.withLock { ($0.batchRecords, $0.flushSeconds) }
         return LogStore.WriterActivity(
@@ -40,7 +45,8 @@ final class WriterCounters: Sendable {
             flushes: flushes.load(ordering: .relaxed),
             flushSeconds: Double(flushNanoseconds.load(ordering: .relaxed)) / 1e9,
             batchRecords: batchRecords,
-            flushDurations: flushSeconds
+            flushDurations: flushSeconds,
+            diskFullBatches: diskFullBatches.load(ordering: .relaxed)
         )
     }
 }
@@ -61,6 +67,8 @@ extension LogStore {
         public var batchRecords: Histogram
         /// How long each `fdatasync` took, in seconds.
         public var flushDurations: Histogram
+        /// Batches whose callers got `diskFull`, because a write found the disk or quota full.
+        public var diskFullBatches: Int
 
         /// Records covered by one `fdatasync` on average; 0 before the first.
         public var recordsPerFlush: Double {

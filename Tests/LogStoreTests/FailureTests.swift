@@ -22,7 +22,7 @@ import Testing
         let storage = FaultInjectingStorage()
         let store = try openStore(storage)
         try store.append(Fixtures.record(timestamp: 1, number: 0))
-        storage.fail(.write, errno: ENOSPC)
+        storage.fail(.write, errno: EIO)
 
         #expect {
             try store.append(Fixtures.record(timestamp: 2, number: 1))
@@ -30,7 +30,7 @@ import Testing
             let error = error as! LogStoreError
             return error.code == .io
                 && error.message.contains("pwrite failed on segment 00000000000000000001.log at offset")
-                && error.message.contains("No space left on device (errno 28)")
+                && error.message.contains("Input/output error (errno 5)")
         }
         #expect(throws: LogStoreError.self) { try store.append(Fixtures.record(timestamp: 3, number: 2)) }
         #expect(performing: { try store.append(Fixtures.record(timestamp: 3, number: 2)) }, throws: isFailed)

@@ -306,22 +306,25 @@ import Testing
         #expect(FileSystem.isDirectory(image + "/notes.tmp"))
     }
 
-    @Test func fullDiskOpensTheStoreForReadingOnly() throws {
+    @Test func fullDiskOpensTheStoreAndResumesWithoutReopening() throws {
         let (image, records) = try crashImage(batches: [2, 1])
         let storage = FaultInjectingStorage()
         storage.fail(.write, errno: ENOSPC, permanent: true)
         let store = try LogStore(directory: image, configuration: Fixtures.configuration(storage: storage))
         #expect(try payloads(store) == records.map(\.payload))
-        #expect(store.statistics().hasFailed)
+        #expect(!store.statistics().hasFailed)
         #expect {
             try store.append(record(9))
         } throws: { error in
             let error = error as! LogStoreError
-            return error.code == .failed && error.message.contains("disk is full")
+            return error.code == .diskFull && error.message.contains("the footer of segment")
         }
+
+        storage.clearFaults()
+        #expect(try store.append(record(9)) == 4, "once there is room, the store takes appends again")
         store.close()
         let reopened = try open(image)
-        #expect(try reopened.append(record(9)) == 4, "once there is room, the store takes appends again")
+        #expect(try payloads(reopened) == records.map(\.payload) + [record(9).payload])
     }
 
     @Test func readOnlyOpenSkipsASegmentRetentionJustRemoved() throws {

@@ -101,6 +101,26 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: directory.path + "/logs@2026"))
     }
 
+    @Test func fullDiskGetsInsufficientStorage() throws {
+        let storage = FaultInjectingStorage()
+        let server = try TestCouchServer(directory: directory.path, storage: storage)
+        let connection = try server.connectCouch()
+        #expect(try send(connection, "PUT", "/db").status == 201)
+
+        storage.fail(.write, errno: ENOSPC, permanent: true)
+        let full = try send(connection, "PUT", "/db/signin-1", #"{"timestamp":1}"#)
+        #expect(full.status == 507)
+        let body = try object(full)
+        #expect(body["error"] as? String == "insufficient_storage")
+        #expect((body["reason"] as? String)?.hasPrefix("disk full: ") == true, "\(full.text)")
+        #expect(try send(connection, "GET", "/db/signin-1").status == 404)
+
+        storage.clearFaults()
+        let again = try send(connection, "PUT", "/db/signin-1", #"{"timestamp":1}"#)
+        #expect(again.status == 201, "\(again.text)")
+        #expect(try send(connection, "GET", "/db/signin-1").status == 200)
+    }
+
     @Test func keepsRevisionsTheLogStructuredWay() throws {
         let server = try TestCouchServer(directory: directory.path)
         let connection = try server.connectCouch()

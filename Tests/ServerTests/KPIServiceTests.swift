@@ -74,6 +74,30 @@ import Testing
         )
     }
 
+    @Test func fullDiskGets507AndRecovers() throws {
+        let storage = FaultInjectingStorage()
+        let server = try TestServer(backend: try TestServer.logStoreBackend(in: directory.path, storage: storage))
+        let connection = try server.connect()
+        #expect(try post(connection, json: #"{"timestamp":1}"#).status == 201)
+
+        storage.fail(.write, errno: ENOSPC, permanent: true)
+        let full = try post(connection, json: #"{"timestamp":2}"#, accept: "application/json")
+        #expect(full.status == 507)
+        #expect(full.header("Content-Type") == "application/json")
+        #expect(full.text.hasPrefix(#"{"error":"insufficient_storage","reason":"disk full: pwrite failed on segment"#))
+        #expect(full.text.contains("No space left on device (errno 28)"))
+
+        let metrics = try connection.request("GET", "/metrics").text.split(separator: "\n")
+        #expect(metrics.contains("logstore_disk_full_batches_total 1"))
+        #expect(metrics.contains("logstore_failed 0"))
+
+        storage.clearFaults()
+        #expect(try post(connection, json: #"{"timestamp":3}"#).status == 201)
+        #expect(try connection.request("GET", "/wsapi/interaction_data/count").text == "2")
+        let docs = try connection.request("GET", "/wsapi/interaction_data?format=docs")
+        #expect(docs.text == #"[{"timestamp":1},{"timestamp":3}]"# + "\n")
+    }
+
     /// The original suite: 101 concurrent saves, then count and two ranges.
     @Test func originalSuiteCountsAndRanges() throws {
         let server = try TestServer(backend: try TestServer.logStoreBackend(in: directory.path))

@@ -15,15 +15,18 @@ public final class TestCouchServer: Sendable {
     /// - Parameters:
     ///   - couchPort: the CouchDB API's port; 0 lets the kernel choose, a fixed one lets a test
     ///     restart the server where its clients expect it.
+    ///   - storage: the file I/O of every store, such as a `FaultInjectingStorage`.
     ///   - configure: changes to both listeners' configuration, such as a logger.
     public init(
         directory: String,
         credentials: CouchService.Credentials? = nil,
         couchPort: UInt16 = 0,
+        storage: any StorageSystem = PosixStorage(),
         configure: (inout HTTPServer.Configuration) -> Void = { _ in }
     ) throws {
         var storeConfiguration = LogStore.Configuration()
         storeConfiguration.logger = .disabled
+        storeConfiguration.storage = storage
         backend = LogStoreBackend(
             store: try LogStore(directory: directory + "/kpi", configuration: storeConfiguration)
         )

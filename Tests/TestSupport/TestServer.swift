@@ -52,10 +52,14 @@ public final class TestServer: Sendable {
         try RawHTTPConnection(port: port, timeoutMilliseconds: timeoutMilliseconds)
     }
 
-    /// A `LogStoreBackend` on a new store in `directory`.
-    public static func logStoreBackend(in directory: String) throws -> LogStoreBackend {
+    /// A `LogStoreBackend` on a new store in `directory` that does its file I/O through `storage`.
+    public static func logStoreBackend(
+        in directory: String,
+        storage: any StorageSystem = PosixStorage()
+    ) throws -> LogStoreBackend {
         var configuration = LogStore.Configuration()
         configuration.logger = .disabled
+        configuration.storage = storage
         return LogStoreBackend(store: try LogStore(directory: directory, configuration: configuration))
     }
 }

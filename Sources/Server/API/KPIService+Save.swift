@@ -47,7 +47,8 @@ extension KPIService {
                     "storing a batch failed",
                     metadata: ["blobs": "\(blobs.count)", "error": error.message]
                 )
-                completion(.error(error.status, error: "storage_failed", reason: error.message))
+                let name = error.status == .insufficientStorage ? "insufficient_storage" : "storage_failed"
+                completion(.error(error.status, error: name, reason: error.message))
             }
         }
     }

@@ -242,6 +242,12 @@ public final class LogStoreBackend: StorageBackend {
                 help: "1 once a write failed and the store turned read-only."
             ),
             Metric(
+                "logstore_disk_full_batches_total",
+                .counter,
+                Double(activity.diskFullBatches),
+                help: "Batches rejected with 507 because the disk was full, since start."
+            ),
+            Metric(
                 "logstore_writes_total",
                 .counter,
                 Double(activity.writes),
@@ -314,6 +320,7 @@ public final class LogStoreBackend: StorageBackend {
         case .invalidRecord: BackendError(.contentTooLarge, error.message)
         case .invalidArgument: BackendError(.badRequest, error.message)
         case .corruption: .internalError(error.message)
+        case .diskFull: BackendError(.insufficientStorage, error.message)
         default: .unavailable(error.message)
         }
     }

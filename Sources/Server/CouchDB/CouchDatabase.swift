@@ -261,7 +261,7 @@ public final class CouchDatabase: Sendable {
                 }
                 let history = history
                 do throws(LogStoreError) {
-                    let accepted = try store.submit(records) { appended in
+                    let accepted = try store.submit(records) { [self] appended in
                         switch appended {
                         case .success(let sequences):
                             history.add(
@@ -286,6 +286,7 @@ public final class CouchDatabase: Sendable {
                             }
                             completion(.success(results))
                         case .failure(let error):
+                            forgetFailedWrite(revised.map { ($0.1, $0.2) })
                             completion(.failure(.storage(error)))
                         }
                     }
@@ -419,6 +420,31 @@ public final class CouchDatabase: Sendable {
             isDeleted: write.isDeleted
         )
         return .success((record, DocumentState(revision: revision, isDeleted: write.isDeleted, replacesRecord: false)))
+    }
+
+    /// Puts back the stored state of each document whose newest revision in the table is one of
+    /// `revisions`, an append that failed. A full disk fails an append but leaves the store
+    /// writable, and a failed revision left in the table would turn the client's retry into a
+    /// conflict. A document that a later write changed keeps that write's state.
+    ///
+    /// NOTE: a write queued on top of the failed revision can still succeed once space is freed,
+    /// and then stores a revision whose parent never reached the log.
+    private func forgetFailedWrite(_ revisions: [(id: String, revision: String)]) {
+        var stored: [String: DocumentState] = [:]
+        for (id, _) in revisions {
+            if let record = try? store.latestRecord(documentID: id) {
+                stored[id] = DocumentState(
+                    revision: record.revision ?? "",
+                    isDeleted: record.isDeleted,
+                    replacesRecord: Self.isDerivedRecord(id: id, in: store)
+                )
+            }
+        }
+        table.withLock { documents in
+            for (id, revision) in revisions where documents[id]?.revision == revision {
+                documents[id] = stored[id]
+            }
+        }
     }
 
     private static func restore(_ previous: [String: DocumentState?], into documents: inout [String: DocumentState]) {

@@ -31,12 +31,13 @@ public struct CouchError: Error, Sendable, Equatable {
         CouchError(.notImplemented, "not_implemented", "\(what) is not supported by this server")
     }
 
-    /// The store refused or failed: a full or failed store is unavailable, anything else is a
-    /// server error.
+    /// The store refused or failed: a full disk is 507, a failed or closed store is unavailable,
+    /// damage is a server error.
     static func storage(_ error: LogStoreError) -> CouchError {
         switch error.code {
         case .invalidRecord: CouchError(.contentTooLarge, "document_too_large", error.message)
         case .corruption: CouchError(.internalServerError, "internal_server_error", error.message)
+        case .diskFull: CouchError(.insufficientStorage, "insufficient_storage", error.message)
         default: CouchError(.serviceUnavailable, "service_unavailable", error.message)
         }
     }
