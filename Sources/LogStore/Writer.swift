@@ -63,6 +63,7 @@ final class Writer: @unchecked Sendable {
         self.nextSequence = nextSequence
         if let unsealedSegment {
             isDiskFull = true
+            core.counters.setDiskFull(true)
             active = ActiveSegment(
                 segment: unsealedSegment.segment,
                 index: unsealedSegment.index,
@@ -355,6 +356,7 @@ final class Writer: @unchecked Sendable {
             return
         }
         isDiskFull = true
+        core.counters.setDiskFull(true)
         core.logger.warning("the disk is full, so appends fail until space is freed: \(error.message)")
     }
 
@@ -363,6 +365,7 @@ final class Writer: @unchecked Sendable {
             return
         }
         isDiskFull = false
+        core.counters.setDiskFull(false)
         core.logger.info("the disk has room again; appends resumed")
     }
 

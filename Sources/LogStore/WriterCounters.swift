@@ -18,6 +18,7 @@ final class WriterCounters: Sendable {
         )
     )
     private let diskFullBatches = Atomic<Int>(0)
+    private let diskFull = Atomic<Bool>(false)
 
     func recordWrite(records count: Int, bytes byteCount: Int) {
         writes.add(1, ordering: .relaxed)
@@ -30,6 +31,12 @@ final class WriterCounters: Sendable {
         flushes.add(1, ordering: .relaxed)
         flushNanoseconds.add(nanoseconds, ordering: .relaxed)
         distributions.withLock { $0.flushSeconds.record(Double(nanoseconds) / 1e9) }
+    }
+
+    /// Notes whether the last write found the disk full, so readers see it without asking the
+    /// writer thread.
+    func setDiskFull(_ isFull: Bool) {
+        diskFull.store(isFull, ordering: .relaxed)
     }
 
     func recordDiskFull(batches count: Int) {
@@ -46,7 +53,8 @@ final class WriterCounters: Sendable {
             flushSeconds: Double(flushNanoseconds.load(ordering: .relaxed)) / 1e9,
             batchRecords: batchRecords,
             flushDurations: flushSeconds,
-            diskFullBatches: diskFullBatches.load(ordering: .relaxed)
+            diskFullBatches: diskFullBatches.load(ordering: .relaxed),
+            isDiskFull: diskFull.load(ordering: .relaxed)
         )
     }
 }
@@ -69,6 +77,8 @@ extension LogStore {
         public var flushDurations: Histogram
         /// Batches whose callers got `diskFull`, because a write found the disk or quota full.
         public var diskFullBatches: Int
+        /// True from a write that found the disk full until a later write succeeds.
+        public var isDiskFull: Bool
 
         /// Records covered by one `fdatasync` on average; 0 before the first.
         public var recordsPerFlush: Double {

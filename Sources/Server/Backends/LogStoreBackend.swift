@@ -152,6 +152,12 @@ public final class LogStoreBackend: StorageBackend {
             completion(.failure(.unavailable("the store is read-only after a failure: \(reason)")))
             return
         }
+        guard !store.writerActivity.isDiskFull else {
+            completion(
+                .failure(.unavailable("the disk is full, so appends fail until space is freed; reads still work"))
+            )
+            return
+        }
         guard !store.configuration.readOnly else {
             completion(.failure(.unavailable("the store is open read-only")))
             return
@@ -240,6 +246,12 @@ public final class LogStoreBackend: StorageBackend {
                 .gauge,
                 statistics.hasFailed ? 1 : 0,
                 help: "1 once a write failed and the store turned read-only."
+            ),
+            Metric(
+                "logstore_disk_full",
+                .gauge,
+                activity.isDiskFull ? 1 : 0,
+                help: "1 from a write that found the disk full until a later write succeeds."
             ),
             Metric(
                 "logstore_disk_full_batches_total",
