@@ -40,9 +40,12 @@ struct ByteMutator {
         case 6:
             bytes.removeSubrange(position...)
         default:
-            bytes.insert(contentsOf: (0..<Int.random(in: 1...8, using: &generator)).map { _ in
-                UInt8.random(in: 0...255, using: &generator)
-            }, at: position)
+            bytes.insert(
+                contentsOf: (0..<Int.random(in: 1...8, using: &generator)).map { _ in
+                    UInt8.random(in: 0...255, using: &generator)
+                },
+                at: position
+            )
         }
     }
 

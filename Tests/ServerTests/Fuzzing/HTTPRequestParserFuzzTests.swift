@@ -169,7 +169,9 @@ struct ParseOutcome {
             problems.append("accepted an HTTP/1.1 request without exactly one Host field")
         }
         let lengths = request.headers.values(of: "Content-Length")
-        if let length = lengths.first?.split(separator: ",").first.flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }),
+        if let length = lengths.first?.split(separator: ",").first.flatMap({
+            Int($0.trimmingCharacters(in: .whitespaces))
+        }),
             request.body.count != length
         {
             problems.append("accepted a body of \(request.body.count) bytes with Content-Length \(length)")
