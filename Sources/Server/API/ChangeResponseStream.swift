@@ -1,23 +1,21 @@
-import Logging
-
 /// The change stream: one JSON change a line, terminated by CRLF, and an empty line as heartbeat.
+///
+/// A source that fails, such as a reader that fell too far behind, ends the stream with the
+/// failure's message, which the connection logs (rate-limited) before it closes.
 final class ChangeResponseStream: ResponseStream, Sendable {
     private let source: any ChangeSource
     private let heartbeat: Duration
-    private let logger: Logger
 
-    init(source: any ChangeSource, heartbeat: Duration, logger: Logger) {
+    init(source: any ChangeSource, heartbeat: Duration) {
         self.source = source
         self.heartbeat = heartbeat
-        self.logger = logger
     }
 
     func next(maximumBytes: Int, completion: @escaping @Sendable (StreamChunk) -> Void) {
         let maximum = max(1, min(512, maximumBytes / 900))
-        source.next(maximum: maximum, heartbeat: heartbeat) { [logger] result in
+        source.next(maximum: maximum, heartbeat: heartbeat) { result in
             switch result {
             case .failure(let error):
-                logger.warning("disconnecting a change-stream reader", metadata: ["reason": error.message])
                 completion(.failed(reason: error.message))
             case .success(.idle):
                 completion(.bytes(Array("\r\n".utf8)))

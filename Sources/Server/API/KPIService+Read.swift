@@ -128,11 +128,7 @@ extension KPIService {
             completion(error.response)
             return
         }
-        let stream = ChangeResponseStream(
-            source: backend.changes(from: start),
-            heartbeat: heartbeat,
-            logger: context.logger
-        )
+        let stream = ChangeResponseStream(source: backend.changes(from: start), heartbeat: heartbeat)
         completion(
             HTTPResponse(
                 status: .ok,
