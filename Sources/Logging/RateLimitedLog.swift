@@ -1,4 +1,3 @@
-import Dispatch
 import Synchronization
 
 /// A log for one kind of event that can repeat thousands of times a second, such as a rejected
@@ -6,10 +5,14 @@ import Synchronization
 /// `window` are only counted, and when the window ends one summary entry reports their count,
 /// such as "rejected a connection over the limit: 1234 more in the last 10 s".
 ///
-/// Under a steady flood this logs one entry per window. The summary is written by a timer on a
-/// private dispatch queue when the window ends, or earlier by `flush` or by the next `record` after
-/// the window. A window in which nothing was counted ends quietly, so the next event is logged at
-/// once again.
+/// The owner calls `flush` periodically, as an event loop does on each tick, and `finish` on
+/// shutdown; the next `record` after a window also writes its summary. Under a steady flood this
+/// logs one entry per window. A window in which nothing was counted ends quietly, so the next event
+/// is logged at once again.
+///
+/// NOTE: there is no timer of its own on purpose. A libdispatch timer needs a descriptor the first
+/// time one is set, and when the process has run out of them libdispatch traps, which is exactly
+/// when refusals are logged.
 public final class RateLimitedLog: Sendable {
     private struct State {
         /// When the current window began and ends; nil while no window is open.
@@ -18,7 +21,6 @@ public final class RateLimitedLog: Sendable {
         var suppressed = 0
         /// The metadata of the newest counted event, which the summary carries.
         var metadata: Logger.Metadata = [:]
-        var isFlushScheduled = false
     }
 
     /// A summary to write once the lock is released.
@@ -27,8 +29,6 @@ public final class RateLimitedLog: Sendable {
         var elapsed: Duration
         var metadata: Logger.Metadata
     }
-
-    private static let timers = DispatchQueue(label: "logstore.rate-limited-log")
 
     public let logger: Logger
     public let level: Logger.Level
@@ -50,16 +50,15 @@ public final class RateLimitedLog: Sendable {
     /// Records one event at `now`: logs it with `metadata` when no window is open, and otherwise
     /// counts it for the window's summary.
     public func record(_ metadata: Logger.Metadata = [:], at now: ContinuousClock.Instant = .now) {
-        let (summary, logsEvent, schedulesFlush) = state.withLock { state in
+        let (summary, logsEvent) = state.withLock { state in
             let summary = Self.closeWindowIfEnded(&state, now: now)
             guard state.window == nil else {
                 state.suppressed += 1
                 state.metadata = metadata
-                defer { state.isFlushScheduled = true }
-                return (summary, false, !state.isFlushScheduled)
+                return (summary, false)
             }
             state.window = (now, now + window)
-            return (summary, true, false)
+            return (summary, true)
         }
         if let summary {
             write(summary)
@@ -67,15 +66,27 @@ public final class RateLimitedLog: Sendable {
         if logsEvent {
             logger.log(level: level, message, metadata: metadata)
         }
-        if schedulesFlush {
-            scheduleFlush(after: now)
-        }
     }
 
     /// Writes the summary of a window that has ended by `now`, if it counted any events.
     public func flush(at now: ContinuousClock.Instant = .now) {
         let summary = state.withLock { state in
             Self.closeWindowIfEnded(&state, now: now)
+        }
+        if let summary {
+            write(summary)
+        }
+    }
+
+    /// Writes the summary of the events counted so far, even before the window ends, and closes the
+    /// window. Call it on shutdown, so that no count is lost.
+    public func finish(at now: ContinuousClock.Instant = .now) {
+        let summary: Summary? = state.withLock { state in
+            defer { state = State() }
+            guard let window = state.window, state.suppressed > 0 else {
+                return nil
+            }
+            return Summary(count: state.suppressed, elapsed: now - window.start, metadata: state.metadata)
         }
         if let summary {
             write(summary)
@@ -98,7 +109,6 @@ public final class RateLimitedLog: Sendable {
         state.window = (now, now + length)
         state.suppressed = 0
         state.metadata = [:]
-        state.isFlushScheduled = false
         return summary
     }
 
@@ -113,31 +123,6 @@ public final class RateLimitedLog: Sendable {
             "\(message): \(summary.count) more in the last \(Self.format(seconds)) s",
             metadata: metadata
         )
-    }
-
-    /// Flushes when the window that holds `now` ends, so counted events are reported even when no
-    /// later event comes.
-    private func scheduleFlush(after now: ContinuousClock.Instant) {
-        let end = state.withLock { $0.window?.end } ?? now
-        let delay = max(.zero, end - ContinuousClock.now)
-        let nanoseconds = delay.components.seconds * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000
-        Self.timers.asyncAfter(deadline: .now() + .nanoseconds(Int(nanoseconds))) { [weak self] in
-            self?.flushScheduled()
-        }
-    }
-
-    /// The timer's flush: it writes the summary, and schedules another flush while events wait to
-    /// be reported, which happens when the timer fires a little before the window ends.
-    private func flushScheduled() {
-        let now = ContinuousClock.now
-        flush(at: now)
-        let needsAnother = state.withLock { state in
-            state.isFlushScheduled = state.suppressed > 0
-            return state.isFlushScheduled
-        }
-        if needsAnother {
-            scheduleFlush(after: now)
-        }
     }
 
     /// `seconds` with one decimal below 10 and none above, as "0.3" or "12".

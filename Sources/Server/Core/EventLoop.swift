@@ -157,6 +157,7 @@ final class EventLoop: @unchecked Sendable {
             return
         }
         resumeAcceptingIfDue(now: now)
+        core.refusals.flush()
         for connection in Array(connections.values) {
             connection.checkTimeouts(now: now)
         }

@@ -51,4 +51,20 @@ struct Refusals: Sendable {
         )
         failedStream = RateLimitedLog(logger: logger, level: .warning, message: "a streamed response stopped")
     }
+
+    private var logs: [RateLimitedLog] { [overLimit, acceptFailure, stalledReader, failedStream] }
+
+    /// Writes the counts of windows that have ended; the event loops call it on every tick.
+    func flush(at now: ContinuousClock.Instant = .now) {
+        for log in logs {
+            log.flush(at: now)
+        }
+    }
+
+    /// Writes the counts still waiting for their window to end.
+    func finish() {
+        for log in logs {
+            log.finish()
+        }
+    }
 }
