@@ -102,6 +102,29 @@ import Testing
         #expect((1...2).contains(failures.count), "\(failures.prefix(5).joined(separator: "\n"))")
     }
 
+    @Test func changeStreamOutOfDescriptorsKeepsServerAlive() throws {
+        let server = try ServerProcess(arguments: ["--event-loops", "2"], descriptorLimit: 64)
+        var connections: [RawHTTPConnection] = []
+        for _ in 0..<80 {
+            connections.append(try RawHTTPConnection(port: server.port))
+        }
+        Thread.sleep(forTimeInterval: 0.3)
+
+        // The first connection was accepted before the descriptors ran out. Its heartbeat needs a
+        // timer, which crashed the server here when libdispatch set up its first one.
+        let reader = connections[0]
+        try reader.send("GET /wsapi/interaction_data/stream?heartbeat=100 HTTP/1.1\r\nHost: a\r\n\r\n")
+        #expect(try reader.readResponse(forHead: true).status == 200)
+        #expect(try reader.readChunk() == Array("\r\n".utf8))
+
+        for connection in connections[1..<50] {
+            connection.close()
+        }
+        #expect(try connections[79].request("GET", "/wsapi/ping").status == 200)
+        reader.close()
+        _ = try server.stop()
+    }
+
     // MARK: - A client that never reads
 
     @Test func pipelinedRequestsWithoutReadingAreBounded() throws {
