@@ -155,6 +155,30 @@ import Testing
         #expect(hogMemory - startMemory < 64 << 20)
     }
 
+    @Test func stalledReadersAreClosedAndLoggedOnce() throws {
+        let logs = RecordingLogHandler()
+        let server = try TestServer { configuration in
+            configuration.writeTimeout = .milliseconds(500)
+            configuration.logger = logs.logger(label: "logstore.http")
+        }
+        var hogs: [RawHTTPConnection] = []
+        for _ in 0..<10 {
+            // The send timeout ends the filling once the server stops reading.
+            let hog = try server.connect(timeoutMilliseconds: 100)
+            let requests = Array([UInt8]("GET / HTTP/1.1\r\nHost: a\r\n\r\n".utf8).repeated(count: 2_048))
+            while (try? hog.send(requests)) != nil {}
+            hogs.append(hog)
+        }
+
+        #expect(try Self.eventually { server.server.openConnections == 0 })
+        server.stop()
+
+        let messages = logs.entries.map(\.message).filter { $0.hasPrefix("closed a connection whose client stopped") }
+        #expect(messages.count == 2, "\(messages)")
+        #expect(messages.first == "closed a connection whose client stopped reading")
+        #expect(messages.last?.hasPrefix("closed a connection whose client stopped reading: 9 more") == true)
+    }
+
     // MARK: - Slow-loris headers
 
     @Test func slowLorisHeadersTimeOutWhileOthersAreAnswered() throws {
