@@ -24,7 +24,7 @@ private var limits: HTTPRequestParser.Limits {
 
 private let rejectionStatuses: Set<Int> = [400, 413, 414, 417, 431, 501, 505]
 
-/// The requests and the error that parsing `pieces` in order gives, checking each step.
+/// Parses `pieces` in order, checks each step, and returns the requests and the error.
 private func parse(_ pieces: [ArraySlice<UInt8>]) -> (requests: [HTTPRequest], error: HTTPParseError?) {
     var parser = HTTPRequestParser(limits: limits)
     var requests: [HTTPRequest] = []

@@ -6,7 +6,7 @@ import Synchronization
 /// such as "rejected a connection over the limit: 1234 more in the last 10 s".
 ///
 /// The owner calls `flush` periodically, as an event loop does on each tick, and `finish` on
-/// shutdown; the next `record` after a window also writes its summary. Under a steady flood this
+/// shutdown. The next `record` after a window also writes its summary. Under a steady flood this
 /// logs one entry per window. A window in which nothing was counted ends quietly, so the next event
 /// is logged at once again.
 ///

@@ -9,7 +9,7 @@ import Testing
 
 /// Clients that try to exhaust the server: thousands of idle connections, slow-loris headers, a
 /// pipelining client that never reads, and change-stream readers that fall behind during ingest.
-/// In each, the server keeps answering other clients, bounds its memory, and logs each kind of
+/// In each, the server keeps responding to other clients, bounds its memory, and logs each kind of
 /// refusal once. Limits and timeouts are small so every test runs in seconds.
 ///
 /// The connection and pipelining tests run the real `logstore-server` process, so that its
@@ -26,7 +26,7 @@ import Testing
         let startMemory = try server.residentBytes()
 
         // A request on every connection proves that the server accepted all of them before the
-        // connections over the limit arrive; then they sit idle with keep-alive.
+        // connections over the limit arrive. Then they stay open and idle, with keep-alive.
         var idle: [RawHTTPConnection] = []
         for _ in 0..<limit {
             let connection = try RawHTTPConnection(port: server.port)
@@ -60,7 +60,7 @@ import Testing
         print(
             "\(limit) idle connections: resident memory \(startMemory >> 20) MiB before, \(idleMemory >> 20) MiB with them, about \(perConnection) bytes each"
         )
-        // A connection holds a parser, a small output buffer and its bookkeeping; 64 KiB each
+        // A connection has a parser, a small output buffer and its bookkeeping; 64 KiB each
         // would mean a read buffer per connection, which the event loops share instead.
         #expect(perConnection < 64 * 1024)
         let refusals = log.split(separator: "\n").filter { $0.contains("rejected a connection over the limit") }
@@ -194,7 +194,7 @@ import Testing
         }
 
         // One header byte per connection every 50 ms, for twice the header timeout, while another
-        // client checks that the server answers quickly.
+        // client checks that the server responds quickly.
         var slowestPing = Duration.zero
         let clock = ContinuousClock()
         let end = clock.now + .seconds(1)
@@ -365,7 +365,7 @@ private final class ServerProcess {
         }
     }
 
-    /// The process's resident set size (`VmRSS`), in bytes.
+    /// Returns the process's resident set size (`VmRSS`), in bytes.
     func residentBytes() throws -> Int {
         let status = try String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)
         guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
@@ -376,7 +376,7 @@ private final class ServerProcess {
         return kilobytes * 1024
     }
 
-    /// The CPU time the process has used, user and system, in seconds.
+    /// Returns the CPU time the process has used, user and system, in seconds.
     func cpuSeconds() throws -> Double {
         let stat = try String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8)
         // The fields after the parenthesized command name; utime and stime are fields 14 and 15.

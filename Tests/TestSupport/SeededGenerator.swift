@@ -38,7 +38,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         return SeededGenerator(seed: mixer.next())
     }
 
-    /// The text to print with a failure: the seed and how to replay the run.
+    /// Returns the text to print with a failure: the seed and how to replay the run.
     public func replayHint(environmentVariable: String) -> String {
         "seed \(seed); replay with \(environmentVariable)=\(seed)"
     }

@@ -100,7 +100,8 @@ enum ReferenceForm {
         var offset: Int
     }
 
-    /// The pairs of `bytes`, or the offset of the first `%` without two hexadecimal digits.
+    /// Decodes `bytes` into pairs, or returns the offset of the first `%` without two hexadecimal
+    /// digits.
     static func decode(_ bytes: [UInt8]) -> Result<[Pair], InvalidEscape> {
         var pairs: [Pair] = []
         var start = 0

@@ -3,7 +3,7 @@ import Foundation
 /// The inputs that once crashed or misbehaved in fuzzing, kept in `Resources/FuzzCorpus/<kind>` and
 /// replayed by the suite. Each file is one raw input, named after what it exercises.
 enum FuzzCorpus {
-    /// The inputs of `kind` (`http` or `json`) by file name, sorted by name.
+    /// Returns the inputs of `kind` (`http` or `json`) by file name, sorted by name.
     static func inputs(in kind: String) throws -> [(name: String, bytes: [UInt8])] {
         guard let resources = Bundle.module.resourceURL else {
             throw CocoaError(.fileNoSuchFile)

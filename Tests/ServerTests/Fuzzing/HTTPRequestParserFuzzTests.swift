@@ -104,7 +104,7 @@ struct ParseOutcome {
     var failure: HTTPParseError?
     var problems: [String] = []
 
-    /// The most bytes a parser may hold unconsumed while it waits for more: one line of the
+    /// The maximum number of bytes a parser may keep unconsumed while it waits for more: one line of the
     /// longest kind, with its line end.
     private static func maximumBuffered(_ limits: HTTPRequestParser.Limits) -> Int {
         max(limits.maximumRequestLineBytes, limits.maximumHeaderBytes, 1024) + 2
@@ -114,8 +114,8 @@ struct ParseOutcome {
         var parser = HTTPRequestParser(limits: limits)
         pieces: for piece in pieces {
             parser.append(piece)
-            // Each call returns a request, a failure or a wait; a request consumes at least its
-            // request line, so more calls than bytes would mean the parser loops.
+            // Each call returns a request, a failure or a wait. A request consumes at least its
+            // request line, so more calls than bytes would mean that the parser loops.
             for _ in 0...(parser.bufferedByteCount + 1) {
                 switch parser.next() {
                 case .request(let request):

@@ -81,7 +81,7 @@ import Testing
         do {
             value = try JSONValue.parse(input)
         } catch {
-            // A tree holds Swift strings, which cannot hold the lone surrogates that validate accepts.
+            // A tree stores Swift strings, which cannot contain the lone surrogates that validate accepts.
             let isDeliberate = reference.isValid == nil
             let parseProblems = offsetProblems(error, in: input, operation: "JSONValue.parse")
             return parseProblems
@@ -122,7 +122,7 @@ import Testing
                 continue
             }
             // Foundation reads a fraction as an NSDecimalNumber whose doubleValue can be a few units
-            // in the last place off, so the exact check is against the standard library's parser,
+            // in the last place off. So the exact check is against the standard library's parser,
             // which rounds correctly, and Foundation only has to agree within 4 units.
             let text = String(decoding: input[blob.timestampRange], as: UTF8.self)
             if let exact = Double(text), exact != blob.timestamp {
@@ -176,11 +176,13 @@ private struct Reference {
     /// The value JSONSerialization read, or nil when it rejected the text.
     let object: NSObject?
     /// Whether the text is valid JSON, or nil for texts where the scanner deliberately differs
-    /// from JSONSerialization: escaped lone surrogates, which RFC 8259 allows and the scanner
-    /// accepts; numbers beyond the range of Double, which RFC 8259 allows and Foundation rejects;
-    /// a NUL byte, which Foundation (Swift 6.3.1 on Linux) accepts after a top-level number, as in
-    /// `0\u{0}x`; a comma before `}` or `]`, which Foundation accepts and RFC 8259 does not; and U+FEFF, which the scanner rejects before the value and keeps in strings,
-    /// while Foundation drops it from some strings, such as `"\u{FEFF}x"`.
+    /// from JSONSerialization (Swift 6.3.1 on Linux):
+    /// - escaped lone surrogates, which RFC 8259 allows and the scanner accepts;
+    /// - numbers beyond the range of Double, which RFC 8259 allows and Foundation rejects;
+    /// - a NUL byte, which Foundation accepts after a top-level number, as in `0\u{0}x`;
+    /// - a comma before `}` or `]`, which Foundation accepts and RFC 8259 does not;
+    /// - U+FEFF, which the scanner rejects before the value and keeps in strings, while
+    ///   Foundation drops it from some strings, such as `"\u{FEFF}x"`.
     let isValid: Bool?
 
     init(_ bytes: [UInt8]) {
@@ -213,7 +215,7 @@ private struct Reference {
 struct RandomJSON {
     var generator: SeededGenerator
 
-    /// A text of one object, an array of objects or any value, with whitespace around it.
+    /// Returns a text of one object, an array of objects or any value, with whitespace around it.
     mutating func document() -> [UInt8] {
         var output = whitespace()
         switch Int.random(in: 0..<3, using: &generator) {

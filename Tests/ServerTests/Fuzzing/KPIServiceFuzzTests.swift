@@ -7,7 +7,7 @@ import Testing
 
 /// Seeded fuzzing of the kpiggybank API behind the parser: mutated targets, queries, bodies and
 /// header fields go straight to `KPIService` on a memory backend. Whatever a client sends, the
-/// answer is a 2xx or a 4xx: a 5xx would blame the server for the client's input.
+/// response is a 2xx or a 4xx: a 5xx would blame the server for the client's input.
 @Suite struct KPIServiceFuzzTests {
     static let targets = [
         "/wsapi/interaction_data?start=1333046000000&end=1333047000000&limit=5&descending=true&format=docs",
@@ -69,7 +69,7 @@ import Testing
             let status = response.status.code
             classes[status / 100, default: 0] += 1
             guard (200..<300).contains(status) || (400..<500).contains(status) else {
-                return (input, ["answered \(status)"])
+                return (input, ["responded with \(status)"])
             }
             return (input, [])
         }
