@@ -30,8 +30,11 @@ public final class RateLimitedLog: Sendable {
         var metadata: Logger.Metadata
     }
 
+    /// The logger that writes both the events and the summaries.
     public let logger: Logger
+    /// The level of the events and of the summaries.
     public let level: Logger.Level
+    /// The entry for one event; a summary appends the count and the window's length to it.
     public let message: String
     /// How long events after a logged one are only counted.
     public let window: Duration

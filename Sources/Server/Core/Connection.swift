@@ -307,7 +307,7 @@ final class Connection {
             endStream()
         case .failed(let reason):
             loop.core.refusals.failedStream.record([
-                "reason": reason, "request": "\(current?.id ?? 0)", "target": current?.request.target ?? "",
+                "reason": reason, "request": "\(current?.id ?? 0)", "path": String(current?.request.path ?? ""),
             ])
             close()
         }
