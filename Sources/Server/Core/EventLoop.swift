@@ -206,7 +206,7 @@ final class EventLoop: @unchecked Sendable {
             try epoll.modify(listener, events: .readable, data: Self.listenerData)
         } catch {
             logger.critical(
-                "cannot watch the listener again; this loop accepts no more connections",
+                "epoll_ctl failed on the listener; this loop accepts no new connections until the server restarts",
                 metadata: ["loop": "\(index)", "error": "\(error)"]
             )
         }
