@@ -65,7 +65,9 @@ let package = Package(
         ),
         .testTarget(
             name: "ServerTests",
-            dependencies: ["Server", "LogStore", "SystemCalls", "Logging", "TestSupport", "LogStoreServer"]
+            dependencies: ["Server", "LogStore", "SystemCalls", "Logging", "TestSupport", "LogStoreServer"],
+            // Inputs that once failed in fuzzing, replayed as regression tests.
+            resources: [.copy("Resources/FuzzCorpus")]
         ),
         .testTarget(
             name: "DumpToolTests",

@@ -423,6 +423,15 @@ private typealias Limits = HTTPRequestParser.Limits
         #expect(parser.next().failure?.status == .uriTooLong)
     }
 
+    @Test func rejectsBareCarriageReturnPastLimitAsTooLong() {
+        // The CR is the 34th byte of a line limited to 32, so no line end within the limit can
+        // follow. Fuzzing found that the status depended on whether the byte after it had arrived.
+        let text = requestLine(length: 33) + "\rX\r\nHost: a\r\n\r\n"
+
+        #expect(firstFailure(wire(text), limits: smallLimits)?.status == .uriTooLong)
+        #expect(splitPointsThatChangeOutcome(wire(text), limits: smallLimits) == [])
+    }
+
     @Test func requestLineAtLimitSurvivesAnySplit() {
         let bytes = wire(requestLine(length: 32) + "\r\nHost: a\r\n\r\n")
 
@@ -625,6 +634,15 @@ private typealias Limits = HTTPRequestParser.Limits
         let text = line + "\r\nHost: a\r\n\r\n"
 
         #expect(firstFailure(wire(text))?.status == .badRequest)
+    }
+
+    @Test(arguments: ["HTTP/1.2", "HTTP/1.9"])
+    func treatsHigherMinorVersionAsHTTP11(version: String) throws {
+        let text = "GET / \(version)\r\nHost: a\r\n\r\n"
+
+        let request = try #require(feed(wire(text)).first?.request)
+
+        #expect(request.minorVersion == 1)
     }
 
     @Test(arguments: ["HTTP/2.0", "HTTP/3.0", "HTTP/0.9", "HTTP/9.9"])

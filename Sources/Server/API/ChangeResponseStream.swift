@@ -1,17 +1,16 @@
-import Logging
-
 /// The change stream: one JSON change a line, terminated by CRLF, and an empty line as heartbeat.
+///
+/// A source that fails, such as a reader that fell too far behind, ends the stream with the
+/// failure's message, which the connection logs (rate-limited) before it closes.
 final class ChangeResponseStream: ResponseStream, Sendable {
     private let source: any ChangeSource
     private let heartbeat: Duration
-    private let logger: Logger
     private let metrics: RequestMetrics
 
     /// A stream that counts itself among `metrics`' stream readers while it exists.
-    init(source: any ChangeSource, heartbeat: Duration, logger: Logger, metrics: RequestMetrics) {
+    init(source: any ChangeSource, heartbeat: Duration, metrics: RequestMetrics) {
         self.source = source
         self.heartbeat = heartbeat
-        self.logger = logger
         self.metrics = metrics
         metrics.streamReaderJoined()
     }
@@ -22,10 +21,9 @@ final class ChangeResponseStream: ResponseStream, Sendable {
 
     func next(maximumBytes: Int, completion: @escaping @Sendable (StreamChunk) -> Void) {
         let maximum = max(1, min(512, maximumBytes / 900))
-        source.next(maximum: maximum, heartbeat: heartbeat) { [logger] result in
+        source.next(maximum: maximum, heartbeat: heartbeat) { result in
             switch result {
             case .failure(let error):
-                logger.warning("disconnecting a change-stream reader", metadata: ["reason": error.message])
                 completion(.failed(reason: error.message))
             case .success(.idle):
                 completion(.bytes(Array("\r\n".utf8)))

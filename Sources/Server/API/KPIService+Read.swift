@@ -131,7 +131,6 @@ extension KPIService {
         let stream = ChangeResponseStream(
             source: backend.changes(from: start),
             heartbeat: heartbeat,
-            logger: context.logger,
             metrics: requestMetrics
         )
         completion(

@@ -19,6 +19,12 @@ final class ChangeWaiters: Sendable {
 
     init(head: UInt64) {
         state = Mutex(State(head: head))
+        // NOTE: libdispatch (swift-corelibs-libdispatch, Swift 6.3.1) opens its epoll and timer
+        // descriptors when the first timer is set, and traps when the process has none left. A
+        // timer set now, while the backend starts, keeps the first change-feed request from
+        // crashing the server when it arrives with every descriptor in use. Heartbeats set while
+        // no descriptor is free can still be late: a test saw one not arrive within 5 seconds.
+        timers.asyncAfter(deadline: .now() + .milliseconds(1)) {}
     }
 
     /// Calls `wake` with `.wake` once the head passes `position`, at once when it already has, or

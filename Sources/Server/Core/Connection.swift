@@ -306,10 +306,9 @@ final class Connection {
         case .end:
             endStream()
         case .failed(let reason):
-            loop.logger.warning(
-                "a streamed response stopped",
-                metadata: ["reason": reason, "request": "\(current?.id ?? 0)"]
-            )
+            loop.core.refusals.failedStream.record([
+                "reason": reason, "request": "\(current?.id ?? 0)", "path": String(current?.request.path ?? ""),
+            ])
             close()
         }
     }
@@ -440,10 +439,7 @@ final class Connection {
         }
         if outputStart < output.count {
             if now - lastWriteProgress > configuration.writeTimeout.nanosecondsClamped {
-                loop.logger.info(
-                    "closing a connection whose client stopped reading",
-                    metadata: ["request": "\(current?.id ?? 0)"]
-                )
+                loop.core.refusals.stalledReader.record(["request": "\(current?.id ?? 0)"])
                 close()
             }
             return

@@ -32,6 +32,9 @@ final class EventLoop: @unchecked Sendable {
     private var shutdownDeadline: Int64 = .max
     /// When `checkTimeouts` next runs, in monotonic nanoseconds.
     private var nextTimeoutCheck: Int64 = 0
+    /// When the listener is watched again after a failed `accept`, in monotonic nanoseconds; nil
+    /// while it is watched.
+    private var acceptResumeTime: Int64?
 
     init(index: Int, core: ServerCore, listener: FileDescriptor) throws(SystemError) {
         self.index = index
@@ -153,6 +156,8 @@ final class EventLoop: @unchecked Sendable {
             closeAll()
             return
         }
+        resumeAcceptingIfDue(now: now)
+        core.refusals.flush()
         for connection in Array(connections.values) {
             connection.checkTimeouts(now: now)
         }
@@ -170,13 +175,40 @@ final class EventLoop: @unchecked Sendable {
             do {
                 descriptor = try Socket.accept(listener)
             } catch {
-                logger.error("accept failed", metadata: ["loop": "\(index)", "error": "\(error)"])
+                core.refusals.acceptFailure.record(["loop": "\(index)", "error": "\(error)"])
+                pauseAccepting()
                 return
             }
             guard let descriptor else {
                 return
             }
             admit(descriptor)
+        }
+    }
+
+    /// Stops watching the listener until the next timeout check. A failed `accept`, such as EMFILE
+    /// when the process has no descriptor left, leaves the connection queued, so the level-triggered
+    /// listener would wake the loop again at once and keep it spinning.
+    private func pauseAccepting() {
+        guard let listener, acceptResumeTime == nil else {
+            return
+        }
+        try? epoll.modify(listener, events: [], data: Self.listenerData)
+        acceptResumeTime = SystemClock.monotonicNanoseconds() + Int64(Self.tickMilliseconds) * 1_000_000
+    }
+
+    private func resumeAcceptingIfDue(now: Int64) {
+        guard let resumeTime = acceptResumeTime, now >= resumeTime, let listener else {
+            return
+        }
+        acceptResumeTime = nil
+        do {
+            try epoll.modify(listener, events: .readable, data: Self.listenerData)
+        } catch {
+            logger.critical(
+                "epoll_ctl failed on the listener; this loop accepts no new connections until the server restarts",
+                metadata: ["loop": "\(index)", "error": "\(error)"]
+            )
         }
     }
 
@@ -222,10 +254,7 @@ final class EventLoop: @unchecked Sendable {
         }
         _ = try? Socket.send(descriptor, bytes[...])
         descriptor.close()
-        logger.warning(
-            "rejected a connection over the limit",
-            metadata: ["limit": "\(configuration.maximumConnections)"]
-        )
+        core.refusals.overLimit.record(["loop": "\(index)"])
     }
 
     private func data(for connection: Connection) -> UInt64 {

@@ -104,6 +104,7 @@ public final class HTTPServer: Sendable {
             return state.running
         }
         if remaining == 0 {
+            core.refusals.finish()
             stopped.withLock { $0 = true }
             stopped.broadcast()
         }

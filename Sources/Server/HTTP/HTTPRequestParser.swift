@@ -183,7 +183,11 @@ public struct HTTPRequestParser: Sendable {
             case UInt8(ascii: "\n"):
                 let end = index > position && buffer[index - 1] == UInt8(ascii: "\r") ? index - 1 : index
                 return .success((end, index + 1))
-            case UInt8(ascii: "\r") where index + 1 < buffer.count && buffer[index + 1] != UInt8(ascii: "\n"):
+            // A CR past `limit` content bytes could not end a line within the limit, so the line is
+            // too long whatever follows the CR. Leaving it to the caller's length check makes the
+            // outcome the same whether or not the byte after the CR has arrived yet.
+            case UInt8(ascii: "\r")
+            where index + 1 < buffer.count && buffer[index + 1] != UInt8(ascii: "\n") && index - position <= limit:
                 return .failure(HTTPParseError(.badRequest, "a carriage return is not followed by a line feed"))
             default:
                 index += 1
@@ -246,10 +250,12 @@ public struct HTTPRequestParser: Sendable {
         guard version[major] == UInt8(ascii: "1") else {
             return failure(.httpVersionNotSupported, "only HTTP/1.0 and HTTP/1.1 are supported")
         }
+        // RFC 9110 section 2.5: a higher minor version such as HTTP/1.7 is processed as HTTP/1.1,
+        // the highest this server implements.
         request = HTTPRequest(
             method: String(decoding: method, as: UTF8.self),
             target: String(decoding: target, as: UTF8.self),
-            minorVersion: Int(version[major + 2] - UInt8(ascii: "0"))
+            minorVersion: min(1, Int(version[major + 2] - UInt8(ascii: "0")))
         )
         request.headers.reserveCapacity(Self.expectedHeaderCount)
         position = line.next
