@@ -130,6 +130,13 @@ public final class KPIService: HTTPResponder {
 
     /// The path in lowercase without a trailing slash; the root stays `/`.
     static func normalize(_ path: Substring) -> String {
+        // Most paths arrive normalized already, and checking that is cheaper than lowercasing.
+        let isNormalized =
+            path.utf8.allSatisfy { $0 < UInt8(ascii: "A") || $0 > UInt8(ascii: "Z") }
+            && (path.utf8.count <= 1 || path.utf8.last != UInt8(ascii: "/"))
+        if isNormalized && !path.isEmpty {
+            return String(path)
+        }
         var normalized = path.lowercased()
         while normalized.count > 1 && normalized.hasSuffix("/") {
             normalized.removeLast()
