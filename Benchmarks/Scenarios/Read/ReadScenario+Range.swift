@@ -20,6 +20,12 @@ extension ReadScenario {
         /// one core.
         var serverCPUPercent: Samples { Samples(runs.map { $0.serverCPUSeconds / $0.seconds * 100 }) }
         var clientCPUPercent: Samples { Samples(runs.map { $0.clientCPUSeconds / $0.seconds * 100 }) }
+        /// Processor time of everything else on the machine over the run's wall time, in percent
+        /// of one core; nil when /proc/stat could not be read.
+        var otherCPUPercent: Samples? {
+            let percents = runs.compactMap { run in run.otherCPUSeconds.map { $0 / run.seconds * 100 } }
+            return percents.count == runs.count && !percents.isEmpty ? Samples(percents) : nil
+        }
     }
 
     /// One range read: from sending the request to decoding the body's last chunk.
@@ -29,6 +35,9 @@ extension ReadScenario {
         var bodyBytes: Int
         var serverCPUSeconds: Double
         var clientCPUSeconds: Double
+        /// Busy time of the whole machine less the server's and the client's, or nil when
+        /// /proc/stat could not be read.
+        var otherCPUSeconds: Double?
     }
 
     /// Reads `rangeCase` from the middle of the store over one keep-alive connection, and checks
@@ -67,6 +76,7 @@ extension ReadScenario {
         guard let serverBefore = ProcessCPUSample.read(pid: server.pid) else {
             throw BenchmarkError("cannot read /proc/\(server.pid)/stat; the server is gone")
         }
+        let machineBefore = MachineCPUSample.read()
         let clientBefore = CPUTime.processNanoseconds()
         let started = SystemClock.monotonicNanoseconds()
 
@@ -82,6 +92,7 @@ extension ReadScenario {
 
         let finished = SystemClock.monotonicNanoseconds()
         let clientCPU = CPUTime.processNanoseconds() - clientBefore
+        let machineAfter = MachineCPUSample.read()
         guard let serverAfter = ProcessCPUSample.read(pid: server.pid) else {
             throw BenchmarkError("cannot read /proc/\(server.pid)/stat; the server is gone")
         }
@@ -91,11 +102,21 @@ extension ReadScenario {
                     + (counter.isComplete ? "" : ", and its JSON array never closed")
             )
         }
+        let serverCPUSeconds = serverAfter.seconds(since: serverBefore).total
+        let clientCPUSeconds = Double(clientCPU) / 1e9
+        var otherCPUSeconds: Double?
+        if let machineBefore, let machineAfter {
+            otherCPUSeconds = max(
+                0,
+                machineAfter.busySeconds(since: machineBefore) - serverCPUSeconds - clientCPUSeconds
+            )
+        }
         return RangeRun(
             seconds: Double(finished - started) / 1e9,
             bodyBytes: bodyBytes,
-            serverCPUSeconds: serverAfter.seconds(since: serverBefore).total,
-            clientCPUSeconds: Double(clientCPU) / 1e9
+            serverCPUSeconds: serverCPUSeconds,
+            clientCPUSeconds: clientCPUSeconds,
+            otherCPUSeconds: otherCPUSeconds
         )
     }
 }

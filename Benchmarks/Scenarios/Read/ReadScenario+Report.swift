@@ -17,7 +17,7 @@ extension ReadScenario {
     private func reportRanges(_ report: Report, _ results: [RangeResult]) {
         var table = TextTable([
             .left("range"), .left("format"), .right("records"), .right("ms"), .right("records/s"), .right("MB/s"),
-            .right("MB"), .right("server CPU %"), .right("client CPU %"),
+            .right("MB"), .right("server CPU %"), .right("client CPU %"), .right("other CPU %"),
         ])
         for result in results {
             table.addRow([
@@ -27,14 +27,16 @@ extension ReadScenario {
                 Formatting.figure(Double(result.runs[0].bodyBytes) / 1e6),
                 Formatting.fixed(result.serverCPUPercent.median, digits: 0),
                 Formatting.fixed(result.clientCPUPercent.median, digits: 0),
+                result.otherCPUPercent.map { Formatting.fixed($0.median, digits: 0) } ?? "-",
             ])
-            let figures = [
-                ("duration", "ms", result.milliseconds),
-                ("throughput", "records/s", result.recordsPerSecond),
-                ("bandwidth", "MB/s", result.megabytesPerSecond),
-                ("server cpu", "% of one core", result.serverCPUPercent),
-                ("client cpu", "% of one core", result.clientCPUPercent),
-            ]
+            let figures =
+                [
+                    ("duration", "ms", result.milliseconds),
+                    ("throughput", "records/s", result.recordsPerSecond),
+                    ("bandwidth", "MB/s", result.megabytesPerSecond),
+                    ("server cpu", "% of one core", result.serverCPUPercent),
+                    ("client cpu", "% of one core", result.clientCPUPercent),
+                ] + (result.otherCPUPercent.map { [("other cpu", "% of one core", $0)] } ?? [])
             add(figures, of: result.name, to: report)
         }
         report.printSection(
