@@ -19,6 +19,15 @@ if options.showsHelp {
     print(CommandLineOptions.usage(scenarios: ScenarioCatalog.all, onDemand: ScenarioCatalog.onDemand))
     exit(0)
 }
+if !options.combinePaths.isEmpty {
+    do {
+        try RunCombiner.printCombined(paths: options.combinePaths)
+        exit(0)
+    } catch {
+        logger.error("\(error)")
+        exit(1)
+    }
+}
 if options.listsScenarios {
     for scenario in ScenarioCatalog.all {
         print(scenario.name + "  " + scenario.summary)

@@ -15,6 +15,8 @@ struct CommandLineOptions {
     var allowsDebugBuild = false
     var showsHelp = false
     var listsScenarios = false
+    /// The JSON-lines files of earlier runs to combine instead of running scenarios.
+    var combinePaths: [String] = []
 
     struct UsageError: Error, CustomStringConvertible {
         var description: String
@@ -65,6 +67,15 @@ struct CommandLineOptions {
                 options.allowsDebugBuild = true
             case "--list":
                 options.listsScenarios = true
+            case "--combine":
+                options.combinePaths = Array(remaining)
+                remaining = []
+                guard options.combinePaths.count >= 2 else {
+                    throw UsageError(
+                        description: "--combine needs two or more JSON-lines files of full runs, such as "
+                            + "--combine run1.jsonl run2.jsonl run3.jsonl"
+                    )
+                }
             case "--help", "-h":
                 options.showsHelp = true
             case _ where argument.hasPrefix("-"):
@@ -117,6 +128,8 @@ struct CommandLineOptions {
                                printing them after the tables with a "json: " prefix
               --allow-debug    run a debug build anyway; its figures are meaningless
               --list           list the scenarios and exit
+              --combine FILE...  print the median of the runs' medians of each figure in the JSON-lines
+                               files of two or more full runs (written with --json), then exit
               -h, --help       show this text
 
             scenarios:
