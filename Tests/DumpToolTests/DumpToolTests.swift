@@ -454,6 +454,26 @@ enum SmallStore {
         #expect(try dump(["verify", crashed]).status == 0)
         #expect(try dump(["repair", crashed]).text == "nothing to repair\n")
     }
+
+    @Test func unsealedLastSegmentIsNoDamage() throws {
+        let path = directory.appending("live")
+        let store = try LogStore(directory: path, configuration: SmallStore.configuration())
+        for number in 0..<20 {
+            _ = try store.append(Fixtures.record(timestamp: Double(number), number: number))
+        }
+        // The active segment of a running writer has no footer, and a crash leaves it so.
+        let live = try dump(["repair", path])
+        #expect(live.status == 0, "\(live.error)")
+        #expect(live.text == "nothing to repair\n")
+        let crashed = directory.appending("crashed")
+        try DirectoryCopy.copyStore(from: path, to: crashed)
+        store.close()
+
+        let repaired = try dump(["repair", crashed, "--yes"])
+        #expect(repaired.status == 0, "\(repaired.text) \(repaired.error)")
+        #expect(repaired.text.hasPrefix("nothing to repair\n"), "\(repaired.text)")
+        #expect(try records(crashed).count == 20)
+    }
 }
 
 /// What an attack on `logstore-dump` found, kept as regression tests.
