@@ -609,6 +609,25 @@ import Testing
         #expect(try send(connection, "DELETE", "/db/_index/_design/idx/json/ts").status == 200)
     }
 
+    @Test func unsupportedFeaturesGet501() throws {
+        let server = try TestCouchServer(directory: directory.path)
+        let connection = try server.connectCouch()
+        _ = try send(connection, "PUT", "/db")
+        _ = try send(connection, "PUT", "/db/_design/d", #"{"views":{"v":{"map":"function(d){emit(1,1)}"}}}"#)
+        let cases: [(target: String, method: String, reason: String)] = [
+            ("/db/_design/d/_view/v", "GET", "this server does not support design document functions (_view)"),
+            ("/db/doc/note.txt", "PUT", "this server does not support attachments"),
+            ("/_replicate", "POST", "this server does not support _replicate"),
+        ]
+        for (target, method, reason) in cases {
+            let response = try send(connection, method, target, method == "GET" ? nil : "{}")
+            #expect(response.status == 501, "\(method) \(target)")
+            let body = try object(response)
+            #expect(body["error"] as? String == "not_implemented", "\(method) \(target)")
+            #expect(body["reason"] as? String == reason, "\(method) \(target)")
+        }
+    }
+
     @Test func deletingADatabaseDuringWritesIsAtomic() throws {
         let server = try TestCouchServer(directory: directory.path)
         let connection = try server.connectCouch()
