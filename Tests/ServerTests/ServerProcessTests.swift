@@ -139,7 +139,7 @@ import Testing
 
     @Test(arguments: [
         (["--backend", "mysql"], "unknown backend 'mysql'"),
-        (["--port", "70000"], "PORT is '70000'"),
+        (["--port", "70000"], "--port is '70000'; use a port number from 0 to 65535"),
         (["--db-name", "../escape"], "not a plain name"),
         (["--mode", "staging"], "unknown mode 'staging'"),
         (["--frobnicate"], "unknown option '--frobnicate'"),
