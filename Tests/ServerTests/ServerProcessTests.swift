@@ -183,11 +183,15 @@ import Testing
         try second.run()
         second.waitUntilExit()
         #expect(second.terminationStatus == 1)
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(
-            String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).contains(
-                "open for writing in another process"
-            )
+            message.contains(
+                "cannot open the store: process \(first.process.processIdentifier) has the store at "
+                    + "\(directory.path)/bid_kpi open for writing; stop it, or give this server another DATA_DIR or DB_NAME"
+            ),
+            "\(message)"
         )
+        #expect(!message.contains("read-only"), "\(message)")
         first.process.terminate()
         _ = first.waitForExit()
     }
