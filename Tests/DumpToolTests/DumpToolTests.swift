@@ -152,6 +152,26 @@ func dump(_ arguments: [String]) throws -> DumpRun {
         #expect(run.text.contains("records        2 (2 with a timestamp)"))
         #expect(run.text.contains("2012-03-29T18:35:04.322Z"))
         #expect(run.text.contains("segments       1"))
+        #expect(run.text.contains("documents      0 with an id, in 0 records"), "\(run.text)")
+    }
+
+    @Test func statsCountsDocumentRevisions() throws {
+        let revisions = [("a", "1-x", false), ("a", "2-y", false), ("b", "1-z", false), ("b", "2-w", true)]
+        let store = try makeStore(
+            revisions.map { id, revision, isDeleted in
+                NewRecord(
+                    timestamp: nil,
+                    payload: Array("{}".utf8),
+                    documentID: id,
+                    revision: revision,
+                    isDeleted: isDeleted
+                )
+            } + [Self.blob(1_333_046_104_322)]
+        )
+        let run = try dump(["stats", store])
+        #expect(run.status == 0, "\(run.error)")
+        #expect(run.text.contains("records        5 (1 with a timestamp)"), "\(run.text)")
+        #expect(run.text.contains("documents      2 with an id, in 4 records"), "\(run.text)")
     }
 
     @Test func commandsRejectADirectoryThatIsNoStore() throws {
