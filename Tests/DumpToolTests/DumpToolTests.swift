@@ -494,6 +494,31 @@ enum SmallStore {
         #expect(repaired.text.hasPrefix("nothing to repair\n"), "\(repaired.text)")
         #expect(try records(crashed).count == 20)
     }
+
+    @Test func repairDropsWholeFramesOfAnIncompleteBatch() throws {
+        let path = directory.appending("live")
+        let store = try LogStore(directory: path, configuration: SmallStore.configuration())
+        _ = try store.append(Fixtures.record(timestamp: 0, number: 0))
+        let segment = path + "/" + (try DirectoryCopy.segmentNames(in: path).last!)
+        let oneRecord = try FileSystem.fileSize(segment)
+        _ = try store.append((1...3).map { Fixtures.record(timestamp: Double($0), number: $0) })
+        let crashed = directory.appending("crashed")
+        try DirectoryCopy.copyStore(from: path, to: crashed)
+        store.close()
+
+        // The records have payloads of one size, so their frames have one length too. Cutting the
+        // last frame leaves two whole frames of a batch of three, which was never acknowledged.
+        let last = crashed + "/" + (try DirectoryCopy.segmentNames(in: crashed).last!)
+        let bytes = try FileSystem.readFile(last)
+        let frameLength = (Int64(bytes.count) - oneRecord) / 3
+        try DirectoryCopy.writeFile(last, Array(bytes.dropLast(Int(frameLength))))
+
+        let plan = try dump(["repair", crashed])
+        #expect(plan.text.contains("drop records 2 to 3 of an incomplete last batch"), "\(plan.text)")
+        let repaired = try dump(["repair", crashed, "--yes"])
+        #expect(repaired.status == 0, "\(repaired.text) \(repaired.error)")
+        #expect(try records(crashed).keys.sorted() == [1])
+    }
 }
 
 /// What an attack on `logstore-dump` found, kept as regression tests.
