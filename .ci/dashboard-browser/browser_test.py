@@ -221,11 +221,8 @@ def main():
             browser.wait(timeout=10)
         server.terminate()
         server.wait(timeout=10)
-        if not arguments.screenshot:
-            shutil.rmtree(work, ignore_errors=True)
-        else:
-            shutil.rmtree(work + "/data", ignore_errors=True)
-            shutil.rmtree(work + "/profile", ignore_errors=True)
+        # A --screenshot path lies outside the work directory, so the directory can always go.
+        shutil.rmtree(work, ignore_errors=True)
 
     if failures:
         for failure in failures:
