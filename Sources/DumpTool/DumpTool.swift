@@ -85,8 +85,9 @@ public enum DumpTool {
                 --yes. Each damaged segment is rewritten with every record that still passes its
                 checks; each record that damage destroyed becomes a placeholder that keeps its sequence
                 number, so later records keep their ids. An incomplete batch at the end of the log,
-                never acknowledged, is dropped. After a repair the store is verified. Refuses while a
-                process holds the store open. Take a copy of the directory first.
+                never acknowledged, is dropped. After a repair the store is verified. With --yes it
+                refuses while a process holds the store open, but the dry run works beside a running
+                server. Take a copy of the directory first.
 
                   --yes   make the changes
                 """,
@@ -104,7 +105,7 @@ public enum DumpTool {
                 Each rewrite goes to a temporary file that is flushed and renamed into place before a
                 source is deleted, so a crash at any point leaves every record stored exactly once (the
                 next open completes or rolls back the step). The newest segment is never changed.
-                Refuses while a process holds the store open.
+                Without --dry-run it refuses while a process holds the store open.
 
                   --before TIME        Unix milliseconds, or a UTC date such as 2026-01-31
                   --merge-below BYTES  merge segments smaller than this (default 16777216; 0 merges none)

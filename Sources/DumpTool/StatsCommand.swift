@@ -23,7 +23,10 @@ enum StatsCommand {
         if let range = statistics.sequenceRange {
             lines.append("sequences      \(range.lowerBound) to \(range.upperBound)")
         }
-        lines.append("documents      \(statistics.documentCount) ids, \(statistics.documentRecordCount) records")
+        lines.append(
+            "documents      \(statistics.documentCount) with an id, in \(statistics.documentRecordCount) records "
+                + "(every revision and deletion of the CouchDB API counted)"
+        )
         lines.append("bytes on disk  \(onDisk) (record data \(statistics.dataBytes))")
         if let first = statistics.minimumTimestamp, let last = statistics.maximumTimestamp {
             lines.append("first          \(Self.number(first))  \(DateText.describe(first))")

@@ -57,7 +57,7 @@ extension LogStore {
         // A dry run changes nothing, so it reads the store as a reader does, beside a running server.
         let lock = options.dryRun ? nil : try DirectoryLock.acquire(directory: directory)
         defer { lock?.release() }
-        var recovery = Recovery(directory: directory, storage: storage, readOnly: options.dryRun, logger: logger)
+        let recovery = Recovery(directory: directory, storage: storage, readOnly: options.dryRun, logger: logger)
         let segments = try recovery.run()
         let newest = segments.last?.lastSequence ?? 0
         if let cursor = options.dropThrough, cursor > newest {

@@ -241,6 +241,7 @@ extension LogStore {
         try submit(records, completionThread: .writer, completion: completion)
     }
 
+    @discardableResult
     private func submit(
         _ records: [NewRecord],
         completionThread: AppendRequest.CompletionThread,

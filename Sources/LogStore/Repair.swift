@@ -118,7 +118,7 @@ extension LogStore {
                 continue
             }
             let range = firstSequence...end
-            if salvage.isClean(through: end) {
+            if salvage.isClean(through: end, isLast: isLast) {
                 continue
             }
             let lost = Self.missingRanges(in: range, kept: salvage.frames)
@@ -201,11 +201,13 @@ private struct SegmentSalvage {
     var lastCompleteSequence: UInt64?
     var firstSequence: UInt64
 
-    /// True when the file needs no change: a valid footer, no problem, and every record from the
-    /// first through `end` present.
-    func isClean(through end: UInt64) -> Bool {
-        hasValidFooter && problems.isEmpty && headerProblem == nil
+    /// True when the file needs no change: no problem, every record from the first through `end`
+    /// present and none after it, and a valid footer. The last segment may lack the footer, because
+    /// the active segment of a running or crashed writer has none and opening the store seals it.
+    func isClean(through end: UInt64, isLast: Bool) -> Bool {
+        (hasValidFooter || isLast) && problems.isEmpty && headerProblem == nil
             && (firstSequence...end).allSatisfy { frames[$0] != nil }
+            && frames.keys.allSatisfy { $0 <= end }
     }
 
     static func read(

@@ -469,7 +469,7 @@ final class Writer: @unchecked Sendable {
             throw LogStoreError.io(error, "empty segment \(segment.name)")
         }
         core.state.withLock { state in
-            state.segments.removeLast()
+            _ = state.segments.removeLast()
         }
         active = nil
     }

@@ -152,6 +152,26 @@ func dump(_ arguments: [String]) throws -> DumpRun {
         #expect(run.text.contains("records        2 (2 with a timestamp)"))
         #expect(run.text.contains("2012-03-29T18:35:04.322Z"))
         #expect(run.text.contains("segments       1"))
+        #expect(run.text.contains("documents      0 with an id, in 0 records"), "\(run.text)")
+    }
+
+    @Test func statsCountsDocumentRevisions() throws {
+        let revisions = [("a", "1-x", false), ("a", "2-y", false), ("b", "1-z", false), ("b", "2-w", true)]
+        let store = try makeStore(
+            revisions.map { id, revision, isDeleted in
+                NewRecord(
+                    timestamp: nil,
+                    payload: Array("{}".utf8),
+                    documentID: id,
+                    revision: revision,
+                    isDeleted: isDeleted
+                )
+            } + [Self.blob(1_333_046_104_322)]
+        )
+        let run = try dump(["stats", store])
+        #expect(run.status == 0, "\(run.error)")
+        #expect(run.text.contains("records        5 (1 with a timestamp)"), "\(run.text)")
+        #expect(run.text.contains("documents      2 with an id, in 4 records"), "\(run.text)")
     }
 
     @Test func commandsRejectADirectoryThatIsNoStore() throws {
@@ -453,6 +473,51 @@ enum SmallStore {
         #expect(try records(crashed).count == 19)
         #expect(try dump(["verify", crashed]).status == 0)
         #expect(try dump(["repair", crashed]).text == "nothing to repair\n")
+    }
+
+    @Test func unsealedLastSegmentIsNoDamage() throws {
+        let path = directory.appending("live")
+        let store = try LogStore(directory: path, configuration: SmallStore.configuration())
+        for number in 0..<20 {
+            _ = try store.append(Fixtures.record(timestamp: Double(number), number: number))
+        }
+        // The active segment of a running writer has no footer, and a crash leaves it so.
+        let live = try dump(["repair", path])
+        #expect(live.status == 0, "\(live.error)")
+        #expect(live.text == "nothing to repair\n")
+        let crashed = directory.appending("crashed")
+        try DirectoryCopy.copyStore(from: path, to: crashed)
+        store.close()
+
+        let repaired = try dump(["repair", crashed, "--yes"])
+        #expect(repaired.status == 0, "\(repaired.text) \(repaired.error)")
+        #expect(repaired.text.hasPrefix("nothing to repair\n"), "\(repaired.text)")
+        #expect(try records(crashed).count == 20)
+    }
+
+    @Test func repairDropsWholeFramesOfAnIncompleteBatch() throws {
+        let path = directory.appending("live")
+        let store = try LogStore(directory: path, configuration: SmallStore.configuration())
+        _ = try store.append(Fixtures.record(timestamp: 0, number: 0))
+        let segment = path + "/" + (try DirectoryCopy.segmentNames(in: path).last!)
+        let oneRecord = try FileSystem.fileSize(segment)
+        _ = try store.append((1...3).map { Fixtures.record(timestamp: Double($0), number: $0) })
+        let crashed = directory.appending("crashed")
+        try DirectoryCopy.copyStore(from: path, to: crashed)
+        store.close()
+
+        // The records have payloads of one size, so their frames have one length too. Cutting the
+        // last frame leaves two whole frames of a batch of three, which was never acknowledged.
+        let last = crashed + "/" + (try DirectoryCopy.segmentNames(in: crashed).last!)
+        let bytes = try FileSystem.readFile(last)
+        let frameLength = (Int64(bytes.count) - oneRecord) / 3
+        try DirectoryCopy.writeFile(last, Array(bytes.dropLast(Int(frameLength))))
+
+        let plan = try dump(["repair", crashed])
+        #expect(plan.text.contains("drop records 2 to 3 of an incomplete last batch"), "\(plan.text)")
+        let repaired = try dump(["repair", crashed, "--yes"])
+        #expect(repaired.status == 0, "\(repaired.text) \(repaired.error)")
+        #expect(try records(crashed).keys.sorted() == [1])
     }
 }
 

@@ -609,6 +609,25 @@ import Testing
         #expect(try send(connection, "DELETE", "/db/_index/_design/idx/json/ts").status == 200)
     }
 
+    @Test func unsupportedFeaturesGet501() throws {
+        let server = try TestCouchServer(directory: directory.path)
+        let connection = try server.connectCouch()
+        _ = try send(connection, "PUT", "/db")
+        _ = try send(connection, "PUT", "/db/_design/d", #"{"views":{"v":{"map":"function(d){emit(1,1)}"}}}"#)
+        let cases: [(target: String, method: String, reason: String)] = [
+            ("/db/_design/d/_view/v", "GET", "this server does not support design document functions (_view)"),
+            ("/db/doc/note.txt", "PUT", "this server does not support attachments"),
+            ("/_replicate", "POST", "this server does not support _replicate"),
+        ]
+        for (target, method, reason) in cases {
+            let response = try send(connection, method, target, method == "GET" ? nil : "{}")
+            #expect(response.status == 501, "\(method) \(target)")
+            let body = try object(response)
+            #expect(body["error"] as? String == "not_implemented", "\(method) \(target)")
+            #expect(body["reason"] as? String == reason, "\(method) \(target)")
+        }
+    }
+
     @Test func deletingADatabaseDuringWritesIsAtomic() throws {
         let server = try TestCouchServer(directory: directory.path)
         let connection = try server.connectCouch()
@@ -715,12 +734,7 @@ import Testing
     @Test func wsapiTakesGzipAndStreamsOnlyBlobs() throws {
         let server = try TestCouchServer(directory: directory.path)
         let wsapi = try server.connectWSAPI()
-        // {"data":{"timestamp":7}}, compressed by Python's gzip module.
-        let compressed: [UInt8] = [
-            0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x03, 0xab, 0x56, 0x4a, 0x49, 0x2c, 0x49,
-            0x54, 0xb2, 0xaa, 0x56, 0x2a, 0xc9, 0xcc, 0x4d, 0x2d, 0x2e, 0x49, 0xcc, 0x2d, 0x50, 0xb2, 0x32,
-            0xaf, 0xad, 0x05, 0x00, 0x3c, 0x22, 0xce, 0x59, 0x18, 0x00, 0x00, 0x00,
-        ]
+        let compressed = Fixtures.gzippedDataBody
         let saved = try wsapi.request(
             "POST",
             "/wsapi/interaction_data",

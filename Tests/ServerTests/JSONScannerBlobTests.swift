@@ -137,6 +137,10 @@ enum PersonaFixtures {
         ("42", "expected an object or an array of objects, found a number at offset 0"),
         ("null", "expected an object or an array of objects, found null at offset 0"),
         ("true", "expected an object or an array of objects, found a boolean at offset 0"),
+        // Text that only starts like a scalar is invalid JSON, not that scalar.
+        ("notjson", "unexpected character 'o' at offset 1"),
+        ("tru", "unexpected end of input at offset 3"),
+        ("-x", "unexpected character 'x' in a number: expected a digit after '-' at offset 1"),
         ("", "unexpected end of input at offset 0"),
         (#"[{"timestamp":1}"#, "unexpected end of input at offset 16"),
         (#"[{"timestamp":1} {"timestamp":2}]"#, "unexpected character '{' at offset 17"),
@@ -169,6 +173,7 @@ enum PersonaFixtures {
         (#"[[{"timestamp":1}],[{"timestamp":2},[]]]"#, "blob 2: array nested more than one level deep at offset 36"),
         (#"[{"timestamp":1},42]"#, "blob 1: expected a JSON object, found a number at offset 17"),
         (#"[[{"timestamp":1},null]]"#, "blob 1: expected a JSON object, found null at offset 18"),
+        (#"[{"timestamp":1},nope]"#, "blob 1: unexpected character 'o' at offset 18"),
         // Syntax errors inside a blob name it too.
         (#"[{"timestamp":1},{"timestamp":2,}]"#, "blob 1: trailing comma before character '}' at offset 31"),
         (#"[{"timestamp":01}]"#, "blob 0: number with a leading zero at offset 14"),

@@ -69,6 +69,7 @@ import Testing
         (#" "data""#, "expected a JSON object, found a string at offset 1"),
         ("12", "expected a JSON object, found a number at offset 0"),
         ("null", "expected a JSON object, found null at offset 0"),
+        ("nothing", "unexpected character 'o' at offset 1"),
         ("", "unexpected end of input at offset 0"),
         ("data=1", "unexpected character 'd' at offset 0"),
     ])

@@ -205,6 +205,23 @@ import Testing
         #expect(try server.connect().request("GET", target).status == status)
     }
 
+    @Test func gzipPastLimitGets413() throws {
+        var service = KPIService.Configuration()
+        service.maximumInflatedBytes = 16
+        let server = try TestServer(service: service)
+        let response = try server.connect().request(
+            "POST",
+            "/wsapi/interaction_data",
+            headers: [("Content-Type", "application/json"), ("Content-Encoding", "gzip")],
+            body: Fixtures.gzippedDataBody
+        )
+        #expect(response.status == 413)
+        // The same error name as a body over --max-body-bytes, so clients handle one 413.
+        #expect(
+            response.text == #"{"error":"request_too_large","reason":"the gzip body inflates past 16 bytes"}"# + "\n"
+        )
+    }
+
     @Test func wrongMethodAndMediaType() throws {
         let server = try TestServer()
         let connection = try server.connect()

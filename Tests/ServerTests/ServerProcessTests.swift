@@ -139,7 +139,7 @@ import Testing
 
     @Test(arguments: [
         (["--backend", "mysql"], "unknown backend 'mysql'"),
-        (["--port", "70000"], "PORT is '70000'"),
+        (["--port", "70000"], "--port is '70000'; use a port number from 0 to 65535"),
         (["--db-name", "../escape"], "not a plain name"),
         (["--mode", "staging"], "unknown mode 'staging'"),
         (["--frobnicate"], "unknown option '--frobnicate'"),
@@ -183,11 +183,15 @@ import Testing
         try second.run()
         second.waitUntilExit()
         #expect(second.terminationStatus == 1)
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(
-            String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).contains(
-                "open for writing in another process"
-            )
+            message.contains(
+                "cannot open the store: process \(first.process.processIdentifier) has the store at "
+                    + "\(directory.path)/bid_kpi open for writing; stop it, or give this server another DATA_DIR or DB_NAME"
+            ),
+            "\(message)"
         )
+        #expect(!message.contains("read-only"), "\(message)")
         first.process.terminate()
         _ = first.waitForExit()
     }

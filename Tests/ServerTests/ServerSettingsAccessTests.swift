@@ -91,6 +91,16 @@ import Testing
         }
     }
 
+    @Test func databaseUserNeedsItsPassword() {
+        #expect(
+            Self.rejection(["DB_USER": "admin"])
+                == "DB_USER is set but DB_PASS is not; set both, so that the CouchDB API requires them or the "
+                + "couchdb backend sends them, or neither"
+        )
+        #expect(Self.rejection(["DB_PASS": "p"])?.hasPrefix("DB_PASS is set but DB_USER is not") == true)
+        #expect(Self.rejection(["DB_USER": "admin", "DB_PASS": "p"]) == nil)
+    }
+
     @Test(arguments: [["READ_TOKEN": "t"], ["WRITE_TOKEN": "t"], ["READ_USER": "u", "READ_PASS": "p"]])
     func rejectsAnOpenCouchDBAPI(environment: [String: String]) throws {
         var withCouch = environment

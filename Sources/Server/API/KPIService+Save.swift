@@ -105,7 +105,7 @@ extension KPIService {
             return .failure(
                 Rejection(
                     .contentTooLarge,
-                    error: "too_large",
+                    error: "request_too_large",
                     reason: "the gzip body inflates past \(configuration.maximumInflatedBytes) bytes"
                 )
             )

@@ -28,7 +28,7 @@ public struct CouchError: Error, Sendable, Equatable {
     }
 
     static func notImplemented(_ what: String) -> CouchError {
-        CouchError(.notImplemented, "not_implemented", "\(what) is not supported by this server")
+        CouchError(.notImplemented, "not_implemented", "this server does not support \(what)")
     }
 
     /// The store refused or failed: a full disk is 507, a failed or closed store is unavailable,

@@ -68,6 +68,11 @@ enum DashboardAssets {
           let totalCount = total.dataset.value === undefined ? null : Number(total.dataset.value);
           let chartCount = Number(rangeTotal.dataset.value || 0);
 
+          // fetch() rejects a URL with credentials in it, and a relative path resolves against the
+          // page's URL, which keeps them when the page was opened as http://user:password@host/.
+          // location.origin never carries them, and the browser still sends its cached ones.
+          function apiURL(path) { return new URL(path, location.origin); }
+
           function pad(value) { return String(value).padStart(2, "0"); }
 
           function formatTime(timestamp) {
@@ -151,7 +156,7 @@ enum DashboardAssets {
           }
 
           async function follow() {
-            const response = await fetch("/wsapi/interaction_data/stream?heartbeat=15000");
+            const response = await fetch(apiURL("/wsapi/interaction_data/stream?heartbeat=15000"));
             if (!response.ok) throw new Error("the change stream returned " + response.status);
             status.textContent = "Live: new blobs appear as they are stored.";
             const reader = response.body.getReader();
@@ -180,7 +185,7 @@ enum DashboardAssets {
             if (!link || typeof viewer.showModal !== "function") return;
             event.preventDefault();
             try {
-              const response = await fetch("/wsapi/interaction_data?id=" + encodeURIComponent(link.dataset.id));
+              const response = await fetch(apiURL("/wsapi/interaction_data?id=" + encodeURIComponent(link.dataset.id)));
               const body = await response.json();
               viewerText.textContent = JSON.stringify(response.ok ? body.results : body, null, 2);
             } catch (error) {

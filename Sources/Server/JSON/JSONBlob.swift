@@ -54,10 +54,8 @@ extension JSONReader {
             blobs.append(try scanBlob(index: 0, depth: 0))
         case JSONByte.openingBracket:
             try scanBlobArray(into: &blobs)
-        case let byte:
-            guard let kind = JSONValueKind(firstByte: byte) else {
-                throw .unexpectedCharacter(byte, at: position)
-            }
+        default:
+            let kind = try valueKind()
             throw JSONError(offset: position, reason: "expected an object or an array of objects, found \(kind)")
         }
         try expectEnd()

@@ -4,13 +4,28 @@ extension JSONReader {
         guard position < end else {
             throw .unexpectedEnd(at: position)
         }
-        let byte = bytes[position]
-        guard byte == JSONByte.openingBrace else {
-            guard let kind = JSONValueKind(firstByte: byte) else {
-                throw .unexpectedCharacter(byte, at: position)
-            }
-            throw JSONError(offset: position, reason: "expected a JSON object, found \(kind)")
+        guard bytes[position] == JSONByte.openingBrace else {
+            throw JSONError(offset: position, reason: "expected a JSON object, found \(try valueKind())")
         }
+    }
+
+    /// Returns the kind of the value that starts at `position`, for an error that names it.
+    ///
+    /// A scalar is scanned in full first, so text such as `nope` gets the syntax error at its bad
+    /// character instead of being named as the null its first letter suggests. A container is named
+    /// by its first byte alone.
+    func valueKind() throws(JSONError) -> JSONValueKind {
+        guard position < end else {
+            throw .unexpectedEnd(at: position)
+        }
+        guard let kind = JSONValueKind(firstByte: bytes[position]) else {
+            throw .unexpectedCharacter(bytes[position], at: position)
+        }
+        if kind != .object && kind != .array {
+            var scalar = self
+            _ = try scalar.scanValue(depth: 0)
+        }
+        return kind
     }
 
     /// Scans the object that starts at `position` and returns the range of the value of its member

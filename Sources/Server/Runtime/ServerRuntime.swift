@@ -25,6 +25,14 @@ public struct ServerRuntime {
                 return LogStoreBackend(
                     store: try LogStore(directory: settings.storeDirectory, configuration: storeConfiguration())
                 )
+            } catch  where error.code == .locked {
+                // The engine's advice to open the store read-only does not apply: the server writes.
+                let directory = settings.storeDirectory
+                let holder = LogStore.writerProcess(directory: directory).map { "process \($0)" } ?? "another process"
+                throw SettingsError(
+                    "cannot open the store: \(holder) has the store at \(directory) open for writing; stop it, "
+                        + "or give this server another DATA_DIR or DB_NAME"
+                )
             } catch {
                 throw SettingsError("cannot open the store: \(error.message)")
             }

@@ -69,8 +69,17 @@ extension ServerSettings {
     /// - Throws: `SettingsError` with one line that names the settings and the fix.
     public func validate() throws(SettingsError) {
         _ = try Self.databaseName(databaseName)
-        try Self.checkPair(readUser, readPassword, access: .read)
-        try Self.checkPair(writeUser, writePassword, access: .write)
+        let readAdvice = "set both to require basic authentication for reads, or neither"
+        try Self.checkPair(readUser, readPassword, names: ("READ_USER", "READ_PASS"), advice: readAdvice)
+        let writeAdvice = "set both to require basic authentication for writes, or neither"
+        try Self.checkPair(writeUser, writePassword, names: ("WRITE_USER", "WRITE_PASS"), advice: writeAdvice)
+        // Without this check a DB_USER whose DB_PASS is missing would leave the CouchDB API open.
+        try Self.checkPair(
+            databaseUser,
+            databasePassword,
+            names: ("DB_USER", "DB_PASS"),
+            advice: "set both, so that the CouchDB API requires them or the couchdb backend sends them, or neither"
+        )
         let guardsAccess = !authorizer.read.isEmpty || !authorizer.write.isEmpty
         let couchIsOpen = databaseUser == nil || databasePassword == nil
         if backend == .logstore && couchPort != 0 && guardsAccess && couchIsOpen {
@@ -88,18 +97,22 @@ extension ServerSettings {
         return credentials
     }
 
-    private static func checkPair(_ user: String?, _ password: String?, access: Authorizer.Access) throws(SettingsError)
-    {
-        let prefix = access.rawValue.uppercased()
-        let names = (user: prefix + "_USER", password: prefix + "_PASS")
+    /// Throws unless the user and the password of one basic credential are both set or both unset.
+    /// `advice` ends the message and says what to set.
+    private static func checkPair(
+        _ user: String?,
+        _ password: String?,
+        names: (user: String, password: String),
+        advice: String
+    ) throws(SettingsError) {
         switch (user, password) {
         case (.some, nil):
             throw SettingsError(
-                "\(names.user) is set but \(names.password) is not; set both to require basic authentication for \(access.rawValue)s, or neither"
+                "\(names.user) is set but \(names.password) is not; \(advice)"
             )
         case (nil, .some):
             throw SettingsError(
-                "\(names.password) is set but \(names.user) is not; set both to require basic authentication for \(access.rawValue)s, or neither"
+                "\(names.password) is set but \(names.user) is not; \(advice)"
             )
         default:
             break

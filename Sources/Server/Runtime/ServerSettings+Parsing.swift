@@ -45,7 +45,7 @@ extension ServerSettings {
                 $0.databaseHost = $1
             },
             Option(flag: "--db-port", variable: "DB_PORT", help: "CouchDB port (default 5984)") {
-                $0.databasePort = try port($1, name: "DB_PORT")
+                $0.databasePort = try port($1)
             },
             Option(flag: "--db-user", variable: "DB_USER", help: "CouchDB user name, for basic authentication") {
                 $0.databaseUser = $1
@@ -58,7 +58,7 @@ extension ServerSettings {
                 variable: "DB_TIMEOUT_MS",
                 help: "longest wait for CouchDB to take or send the next bytes, in milliseconds (default 10000)"
             ) {
-                $0.databaseTimeoutMilliseconds = try integer($1, name: "--db-timeout-ms", in: 1...3_600_000)
+                $0.databaseTimeoutMilliseconds = try integer($1, in: 1...3_600_000)
             },
             Option(
                 flag: "--db-connect-timeout-ms",
@@ -67,7 +67,6 @@ extension ServerSettings {
             ) {
                 $0.databaseConnectTimeoutMilliseconds = try integer(
                     $1,
-                    name: "--db-connect-timeout-ms",
                     in: 1...600_000
                 )
             },
@@ -82,14 +81,14 @@ extension ServerSettings {
                 $0.host = $1
             },
             Option(flag: "--port", variable: "PORT", help: "TCP port to listen on (default 3000; 0 picks a free one)") {
-                $0.port = try port($1, name: "PORT")
+                $0.port = try port($1)
             },
             Option(
                 flag: "--couchdb-port",
                 variable: "COUCHDB_PORT",
                 help: "TCP port of the CouchDB-compatible API on the logstore backend (default 5984; 0 turns it off)"
             ) {
-                $0.couchPort = try port($1, name: "COUCHDB_PORT")
+                $0.couchPort = try port($1)
             },
             Option(
                 flag: "--couchdb-max-body-bytes",
@@ -99,7 +98,6 @@ extension ServerSettings {
             ) {
                 $0.couchMaximumBodyBytes = try integer(
                     $1,
-                    name: "--couchdb-max-body-bytes",
                     in: 1...(1024 * 1024 * 1024)
                 )
             },
@@ -114,21 +112,21 @@ extension ServerSettings {
                 $0.mode = mode
             },
             Option(flag: "--event-loops", variable: nil, help: "event-loop threads (default: one per processor)") {
-                $0.eventLoops = try integer($1, name: "--event-loops", in: 1...256)
+                $0.eventLoops = try integer($1, in: 1...256)
             },
             Option(
                 flag: "--max-connections",
                 variable: nil,
                 help: "connections open at once; more get 503 (default 10000)"
             ) {
-                $0.maximumConnections = try integer($1, name: "--max-connections", in: 1...1_000_000)
+                $0.maximumConnections = try integer($1, in: 1...1_000_000)
             },
             Option(
                 flag: "--max-body-bytes",
                 variable: nil,
                 help: "largest request body in bytes; larger gets 413 (default 1048576)"
             ) {
-                $0.maximumBodyBytes = try integer($1, name: "--max-body-bytes", in: 1...(256 * 1024 * 1024))
+                $0.maximumBodyBytes = try integer($1, in: 1...(256 * 1024 * 1024))
             },
             Option(
                 flag: "--log-level",
@@ -155,7 +153,7 @@ extension ServerSettings {
         var settings = ServerSettings()
         for option in options {
             if let variable = option.variable, let value = environment[variable] {
-                try apply(option, value, to: &settings)
+                try apply(option, value, from: variable, to: &settings)
             }
         }
         var remaining = arguments[...]
@@ -170,21 +168,26 @@ extension ServerSettings {
             guard let value = inlineValue ?? remaining.popFirst() else {
                 throw SettingsError("option '\(flag)' needs a value; see --help")
             }
-            try apply(option, value, to: &settings)
+            try apply(option, value, from: flag, to: &settings)
         }
         try settings.validate()
         return settings
     }
 
+    /// Applies `value` to `settings`. An error about a number names `source`, the flag or the
+    /// variable that set the value, so a user who typed `--port` gets no message about `PORT`.
     private static func apply(
         _ option: Option,
         _ value: String,
+        from source: String,
         to settings: inout ServerSettings
     ) throws(SettingsError) {
         do {
             try option.apply(&settings, value)
         } catch let error as SettingsError {
             throw error
+        } catch let error as InvalidNumber {
+            throw SettingsError("\(source) is '\(value)'; \(error.expected)")
         } catch {
             throw SettingsError("\(option.flag): \(error)")
         }
@@ -216,19 +219,22 @@ extension ServerSettings {
         return (String(argument[..<equals]), String(argument[argument.index(after: equals)...]))
     }
 
-    private static func port(_ text: String, name: String) throws(SettingsError) -> UInt16 {
+    /// An invalid number setting: not a number or out of range. `apply` adds the flag or variable
+    /// and the value to the message.
+    private struct InvalidNumber: Error {
+        var expected: String
+    }
+
+    private static func port(_ text: String) throws(InvalidNumber) -> UInt16 {
         guard let value = UInt16(text) else {
-            throw SettingsError("\(name) is '\(text)'; use a port number from 0 to 65535")
+            throw InvalidNumber(expected: "use a port number from 0 to 65535")
         }
         return value
     }
 
-    private static func integer(_ text: String, name: String, in bounds: ClosedRange<Int>) throws(SettingsError) -> Int
-    {
+    private static func integer(_ text: String, in bounds: ClosedRange<Int>) throws(InvalidNumber) -> Int {
         guard let value = Int(text), bounds.contains(value) else {
-            throw SettingsError(
-                "\(name) is '\(text)'; use a whole number from \(bounds.lowerBound) to \(bounds.upperBound)"
-            )
+            throw InvalidNumber(expected: "use a whole number from \(bounds.lowerBound) to \(bounds.upperBound)")
         }
         return value
     }
