@@ -201,7 +201,8 @@ def main():
         screenshot = arguments.screenshot or os.path.join(work, "dashboard.png")
         with open(screenshot, "wb") as output:
             output.write(base64.b64decode(shot["data"]))
-        print(f"screenshot: {screenshot} ({os.path.getsize(screenshot)} bytes)")
+        kept = "" if arguments.screenshot else ", removed at the end"
+        print(f"screenshot: {screenshot} ({os.path.getsize(screenshot)} bytes{kept})")
 
         tools.drain()
         for event in tools.events:

@@ -22,7 +22,9 @@ enum VerifyCommand {
         for problem in report.problems {
             lines.append("damaged: \(problem)")
         }
-        var summary = "\(report.segmentCount) segments, \(report.recordCount) records, \(report.byteCount) bytes read"
+        var summary =
+            "\(report.segmentCount) segment\(report.segmentCount == 1 ? "" : "s"), "
+            + "\(report.recordCount) record\(report.recordCount == 1 ? "" : "s"), \(report.byteCount) bytes read"
         if let first = report.firstSequence, let last = report.lastSequence {
             summary += ", sequences \(first) to \(last)"
         }

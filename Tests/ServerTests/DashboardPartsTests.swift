@@ -28,11 +28,13 @@ import Testing
         for offset in 0..<60 {
             rate.record(2, nowNanoseconds: start + Int64(offset) * second)
         }
-        // Blobs of the second that is still filling do not count yet.
+        // At second 59 the window is seconds 0 to 59.
+        #expect(rate.perSecond(nowNanoseconds: start + 59 * second + second / 2) == 2)
+        // The second that is still filling counts at once.
         rate.record(1_000, nowNanoseconds: start + 60 * second)
-        #expect(rate.perSecond(nowNanoseconds: start + 60 * second + second / 2) == 2)
-        // Thirty seconds later, seconds 30 to 59 and the big second 60 make up the window.
-        #expect(rate.perSecond(nowNanoseconds: start + 90 * second) == Double(30 * 2 + 1_000) / 60)
+        #expect(rate.perSecond(nowNanoseconds: start + 60 * second + second / 2) == Double(59 * 2 + 1_000) / 60)
+        // Thirty seconds later, seconds 31 to 59 and the big second 60 make up the window.
+        #expect(rate.perSecond(nowNanoseconds: start + 90 * second) == Double(29 * 2 + 1_000) / 60)
         #expect(rate.perSecond(nowNanoseconds: start + 1_000 * second) == 0)
     }
 

@@ -162,7 +162,10 @@ struct SoakScenario: Scenario {
         let fullChecks =
             settings.fullCheckRounds.map { "every \($0) rounds" } ?? "whenever the store has doubled since the last"
         let length =
-            [settings.minutes.map { "\($0) minutes" }, settings.rounds.map { "\($0) rounds" }]
+            [
+                settings.minutes.map { $0 == 1 ? "1 minute" : "\($0) minutes" },
+                settings.rounds.map { $0 == 1 ? "1 round" : "\($0) rounds" },
+            ]
             .compactMap { $0 }.joined(separator: " or ")
         print("soak: \(executable) --mode prod on 127.0.0.1, one store for the whole run of \(length), seed \(seed)")
         print(

@@ -55,16 +55,35 @@ struct DashboardChart {
             """
     }
 
-    /// Labels about `labelCount` bucket starts evenly along the x axis.
+    /// Intervals between axis labels, in milliseconds: from a minute to 30 days, each a whole
+    /// number of the smaller ones where that reads well.
+    private static let labelIntervals: [Double] = [
+        60_000, 300_000, 900_000, 1_800_000, 3_600_000, 7_200_000, 10_800_000, 21_600_000, 43_200_000, 86_400_000,
+        172_800_000, 604_800_000, 2_592_000_000,
+    ]
+
+    /// Labels the bucket starts that fall on a round interval, such as every 3 hours, chosen so
+    /// that about `labelCount` labels fit. Without a round interval that is a whole number of
+    /// buckets, it labels every n-th bucket instead.
     private func xLabels(barWidth: Double, plotHeight: Double) -> String {
-        guard !bucketStarts.isEmpty else {
+        guard let first = bucketStarts.first, let last = bucketStarts.last else {
             return ""
+        }
+        let span = last + width - first
+        let interval = Self.labelIntervals.first { interval in
+            interval >= span / Double(Self.labelCount)
+                && (interval / width).rounded() == interval / width
         }
         let step = max(1, (bucketStarts.count + Self.labelCount - 1) / Self.labelCount)
         var labels = ""
-        for position in stride(from: 0, to: bucketStarts.count, by: step) {
+        for (position, start) in bucketStarts.enumerated() {
+            let isLabelled =
+                if let interval { start.truncatingRemainder(dividingBy: interval) == 0 } else { position % step == 0 }
+            guard isLabelled else {
+                continue
+            }
             let x = Self.left + Double(position) * barWidth
-            let text = UTCTime.axisLabel(milliseconds: bucketStarts[position], bucketMilliseconds: width)
+            let text = UTCTime.axisLabel(milliseconds: start, bucketMilliseconds: interval ?? width)
             labels += """
                 <text class="label" x="\(Self.number(x))" y="\(Self.number(Self.top + plotHeight + 18))">\(text)</text>
 

@@ -29,14 +29,16 @@ final class IngestRate: Sendable {
         }
     }
 
-    /// Returns the mean number of blobs stored per second over the last full minute.
+    /// Returns the number of blobs stored in the last 60 seconds, counting the current one,
+    /// divided by 60.
     func perSecond(nowNanoseconds: Int64 = SystemClock.monotonicNanoseconds()) -> Double {
         let second = nowNanoseconds / 1_000_000_000
         let total = ring.withLock { ring in
             zip(ring.seconds, ring.counts).reduce(0) { total, slot in
-                // The current second is still filling, so the window is the 60 seconds before it.
+                // The window is the current second, still filling, and the 59 before it, so a burst
+                // shows at once.
                 let age = second - slot.0
-                return age >= 1 && age <= Int64(Self.windowSeconds) ? total + slot.1 : total
+                return age >= 0 && age < Int64(Self.windowSeconds) ? total + slot.1 : total
             }
         }
         return Double(total) / Double(Self.windowSeconds)
