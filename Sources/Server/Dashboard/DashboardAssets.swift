@@ -72,6 +72,8 @@ enum DashboardAssets {
 
           function formatTime(timestamp) {
             const date = new Date(timestamp);
+            // Beyond a Date's range the server shows the number, and so does the script.
+            if (Number.isNaN(date.getTime())) return timestamp + " ms UTC";
             return date.getUTCFullYear() + "-" + pad(date.getUTCMonth() + 1) + "-" + pad(date.getUTCDate()) + " "
               + pad(date.getUTCHours()) + ":" + pad(date.getUTCMinutes()) + ":" + pad(date.getUTCSeconds()) + " UTC";
           }
