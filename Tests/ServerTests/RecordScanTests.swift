@@ -1,0 +1,51 @@
+import Foundation
+import LogStore
+import Server
+import TestSupport
+import Testing
+
+/// Counts that read every record of their range, as the embedded backend's counts and histograms
+/// do once the store contains a document written through the CouchDB API.
+@Suite struct RecordScanTests {
+    private let directory = TemporaryDirectory()
+
+    /// Opens a store of ten plain records and one document, whose reads then each sleep `milliseconds`.
+    private func slowBackend(readDelay milliseconds: UInt32) throws -> LogStoreBackend {
+        let storage = FaultInjectingStorage()
+        let backend = try TestServer.logStoreBackend(in: directory.path, storage: storage)
+        let plain = (1...10).map { NewRecord(timestamp: Double($0), payload: Array(#"{"timestamp":\#($0)}"#.utf8)) }
+        try backend.store.append(plain)
+        try backend.store.append(
+            NewRecord(timestamp: 5.5, payload: Array(#"{"timestamp":5.5}"#.utf8), documentID: "doc-1", revision: "1-a")
+        )
+        storage.delay(.read, milliseconds: milliseconds)
+        return backend
+    }
+
+    @Test func scanLeavesEventLoopFree() throws {
+        let server = try TestServer(backend: try slowBackend(readDelay: 1_500)) { configuration in
+            configuration.eventLoops = 1
+        }
+        let count = try server.connect()
+        try count.send("GET /wsapi/interaction_data/count HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        let histogram = try server.connect()
+        try histogram.send(
+            "GET /wsapi/interaction_data/histogram?start=0&end=10&bucket=5 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+        )
+        // Let the event loop take both requests before the ping arrives.
+        Thread.sleep(forTimeInterval: 0.2)
+
+        let started = Date()
+        let ping = try server.connect().request("GET", "/wsapi/ping")
+        let waited = Date().timeIntervalSince(started)
+        #expect(ping.status == 200)
+        #expect(waited < 1, "the ping waited \(waited) s behind a scan that sleeps 1.5 s in each read")
+
+        let counted = try count.readResponse()
+        #expect(counted.status == 200)
+        #expect(counted.text.contains("11"))
+        let buckets = try histogram.readResponse()
+        #expect(buckets.status == 200)
+        #expect(buckets.text.contains(#""total":11"#))
+    }
+}
