@@ -169,7 +169,7 @@ public final class LogStoreBackend: StorageBackend {
             completion(.failure(.unavailable("the store is read-only after a failure: \(reason)")))
             return
         }
-        guard !store.writerActivity.isDiskFull else {
+        guard !store.writerActivity.isDiskFull || Self.hasRoomForWrite(store) else {
             completion(
                 .failure(.unavailable("the disk is full, so appends fail until space is freed; reads still work"))
             )
@@ -180,6 +180,19 @@ public final class LogStoreBackend: StorageBackend {
             return
         }
         completion(.success(()))
+    }
+
+    /// True when the store's file system has room for one write of `maximumWriteBytes` again. A
+    /// node that reported a full disk must turn ready once space is freed: a load balancer sends
+    /// it no writes while it is unavailable, so no write would prove the room.
+    ///
+    /// NOTE: `statvfs` does not count disk quotas, so a store that hit `EDQUOT` shows ready while
+    /// its appends still fail with 507.
+    private static func hasRoomForWrite(_ store: LogStore) -> Bool {
+        guard let available = try? store.availableBytes() else {
+            return false
+        }
+        return available >= Int64(store.configuration.maximumWriteBytes)
     }
 
     public func last(completion: @escaping @Sendable (Result<StoredBlob?, BackendError>) -> Void) {
