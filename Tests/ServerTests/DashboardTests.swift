@@ -138,6 +138,18 @@ import Testing
         #expect(alive.status == 200)
     }
 
+    @Test func feedSkipsParsingLargeBlobs() throws {
+        let server = try TestServer()
+        let padding = String(repeating: "x", count: 64 * 1024)
+        let large = #"{"timestamp":\#(Int64(now)),"padding":"\#(padding)","user_agent":{"os":"Large OS"}}"#
+        try store([large, signIn(at: now - 1_000, os: "Small OS")], in: server)
+        let page = try server.connect().request("GET", "/")
+        #expect(page.status == 200)
+        #expect(page.text.components(separatedBy: "<li>").count - 1 == 2, "both blobs are in the feed")
+        #expect(page.text.contains("Small OS"))
+        #expect(!page.text.contains("Large OS"), "the large blob is not parsed")
+    }
+
     @Test func farOffTimestampShowsAsNumber() throws {
         let server = try TestServer()
         try store([#"{"timestamp":1e300}"#], in: server)
