@@ -67,6 +67,8 @@ enum DashboardAssets {
           const arrivals = [];
           let totalCount = total.dataset.value === undefined ? null : Number(total.dataset.value);
           let chartCount = Number(rangeTotal.dataset.value || 0);
+          // The seq of the last change shown, so a reconnection replays what followed it.
+          let position = null;
 
           function pad(value) { return String(value).padStart(2, "0"); }
 
@@ -140,6 +142,7 @@ enum DashboardAssets {
           }
 
           function arrived(change) {
+            position = change.seq;
             const empty = document.getElementById("feed-empty");
             if (empty) empty.remove();
             feed.prepend(entry(change.id, change.doc));
@@ -153,7 +156,13 @@ enum DashboardAssets {
           }
 
           async function follow() {
-            const response = await fetch("/wsapi/interaction_data/stream?heartbeat=15000");
+            const since = position === null ? "" : "&since=" + encodeURIComponent(position);
+            const response = await fetch("/wsapi/interaction_data/stream?heartbeat=15000" + since);
+            if (response.status === 400 && position !== null) {
+              // The server rejected the position, as one from another backend, so start from now.
+              position = null;
+              throw new Error("the change stream rejected the last position");
+            }
             if (!response.ok) throw new Error("the change stream returned " + response.status);
             status.textContent = "Live: new blobs appear as they are stored.";
             const reader = response.body.getReader();
