@@ -37,13 +37,23 @@ enum UTCTime {
         return "\(pad(parts.tm_mon + 1))-\(pad(parts.tm_mday))"
     }
 
-    /// Parses `2026-12-05T14:30` (seconds optional) as a UTC time and returns Unix milliseconds,
-    /// or nil when the text has another form, names no real date or lies beyond
+    /// Parses `2026-12-05T14:30` (seconds optional, a four-digit year) as a UTC time and returns
+    /// Unix milliseconds, or nil when the text has another form, names no real date or lies beyond
     /// `maximumMilliseconds`.
     static func parse(_ text: String) -> Double? {
+        // Every digit and separator in its place, so that `-0001-01-01T00:00` or
+        // `2026--12-05T14:30` cannot pass for another date once split at the separators.
+        let shape = Array("0000-00-00T00:00:00".utf8)
+        let bytes = Array(text.utf8)
+        guard bytes.count == 16 || bytes.count == 19,
+            zip(bytes, shape).allSatisfy({ byte, expected in
+                expected == UInt8(ascii: "0") ? JSONReader.isDigit(byte) : byte == expected
+            })
+        else {
+            return nil
+        }
         let fields = text.split(whereSeparator: { "-T:".contains($0) }).map { Int32($0) }
-        guard text.utf8.count >= 16, text.utf8.count <= 19, fields.count == 5 || fields.count == 6,
-            let year = fields[0], let month = fields[1], let day = fields[2], let hour = fields[3],
+        guard let year = fields[0], let month = fields[1], let day = fields[2], let hour = fields[3],
             let minute = fields[4], let second = fields.count == 6 ? fields[5] : 0
         else {
             return nil
