@@ -48,4 +48,38 @@ import Testing
         #expect(buckets.status == 200)
         #expect(buckets.text.contains(#""total":11"#))
     }
+
+    /// Superseded revisions, tombstones, design documents and plain records that a document
+    /// replaced are in the timestamp index but not in `/wsapi`, so only the scan may count them.
+    @Test func scanCountsOnlyCurrentRecords() throws {
+        let backend = try TestServer.logStoreBackend(in: directory.path)
+        func record(_ timestamp: Double, _ id: String? = nil, deleted: Bool = false) -> NewRecord {
+            NewRecord(
+                timestamp: timestamp,
+                payload: Array(#"{"timestamp":\#(timestamp)}"#.utf8),
+                documentID: id,
+                revision: id.map { _ in "1-a" },
+                isDeleted: deleted
+            )
+        }
+        try backend.store.append([record(1), record(2), record(3)])
+        try backend.store.append([record(4, "a"), record(6, "a")])
+        try backend.store.append([record(5, "b"), record(5, "b", deleted: true)])
+        try backend.store.append([record(7, "_design/x"), record(8, "0000000000001-0000000000000001")])
+        let server = try TestServer(backend: backend)
+        let connection = try server.connect()
+
+        // Current: the plain records at 2 and 3, revision 2 of "a" at 6, and the document at 8
+        // that replaced the plain record at 1.
+        #expect(try connection.request("GET", "/wsapi/interaction_data/count").text == "4")
+        #expect(try connection.request("GET", "/wsapi/interaction_data/count?start=3&end=6").text == "2")
+        let histogram = try connection.request("GET", "/wsapi/interaction_data/histogram?start=0&end=10&bucket=5")
+        #expect(
+            histogram.text.contains(
+                #""total":4,"buckets":[{"start":0,"count":2},{"start":5,"count":2},{"start":10,"count":0}]"#
+            )
+        )
+        let narrow = try connection.request("GET", "/wsapi/interaction_data/histogram?start=5&end=6&bucket=1")
+        #expect(narrow.text.contains(#""buckets":[{"start":5,"count":0},{"start":6,"count":1}]"#))
+    }
 }
