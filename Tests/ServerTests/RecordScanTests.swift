@@ -66,13 +66,19 @@ import Testing
         try backend.store.append([record(4, "a"), record(6, "a")])
         try backend.store.append([record(5, "b"), record(5, "b", deleted: true)])
         try backend.store.append([record(7, "_design/x"), record(8, "0000000000001-0000000000000001")])
+        // Enough plain records that a range of the first ten milliseconds is read in timestamp
+        // order, while a range over all of them is read in log order.
+        try backend.store.append((100..<200).map { record(Double($0)) })
         let server = try TestServer(backend: backend)
         let connection = try server.connect()
 
         // Current: the plain records at 2 and 3, revision 2 of "a" at 6, and the document at 8
         // that replaced the plain record at 1.
-        #expect(try connection.request("GET", "/wsapi/interaction_data/count").text == "4")
+        #expect(try connection.request("GET", "/wsapi/interaction_data/count").text == "104")
         #expect(try connection.request("GET", "/wsapi/interaction_data/count?start=3&end=6").text == "2")
+        #expect(try connection.request("GET", "/wsapi/interaction_data/count?start=2&end=150").text == "55")
+        let wide = try connection.request("GET", "/wsapi/interaction_data/histogram?start=0&end=199&bucket=100")
+        #expect(wide.text.contains(#""total":104,"buckets":[{"start":0,"count":4},{"start":100,"count":100}]"#))
         let histogram = try connection.request("GET", "/wsapi/interaction_data/histogram?start=0&end=10&bucket=5")
         #expect(
             histogram.text.contains(
