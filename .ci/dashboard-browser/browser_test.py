@@ -2,7 +2,8 @@
 
 Checks that the dashboard renders its figures, chart and feed, that its script connects to the
 change stream and shows a blob posted while the page is open, and that the page logs no console
-message, exception or Content-Security-Policy violation. Saves a screenshot of the page.
+message, exception or Content-Security-Policy violation. Saves a screenshot of the page. Then
+restarts the server and checks that a blob stored while the script reconnects reaches the feed.
 
 The server requires READ_USER and READ_PASS, and the page is opened as
 http://user:password@host/, so the check also covers a browser that sends the credentials again
@@ -216,6 +217,22 @@ def main():
             elif method == "Log.entryAdded":
                 entry = params["entry"]
                 failures.append(f"browser log ({entry.get('source')}, {entry.get('level')}): {entry.get('text')}")
+
+        # A blob stored while the script reconnects after a restart must still reach the feed:
+        # the script resumes the stream after the last change it showed.
+        server.terminate()
+        server.wait(timeout=10)
+        server = subprocess.Popen([arguments.server], env=environment, stderr=subprocess.DEVNULL)
+        wait_for("the restarted server", lambda: _up(base))
+        post(base, [persona_blob(generator, int(time.time() * 1000), os_name="AfterRestart OS")])
+        wait_for(
+            "the blob stored during the reconnection in the feed",
+            lambda: "AfterRestart OS" in tools.evaluate("document.querySelector('#feed li')?.textContent || ''"),
+        )
+        total_after_restart = tools.evaluate("document.getElementById('total').textContent")
+        print(f"after a restart: total {total_after_restart}")
+        if total_after_restart != "3,002":
+            failures.append(f"the total reads {total_after_restart!r} after a restart, expected '3,002'")
     finally:
         if browser:
             browser.terminate()

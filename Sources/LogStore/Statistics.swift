@@ -34,6 +34,16 @@ extension LogStore {
         public var failureReason: String?
     }
 
+    /// Returns the bytes that appends could still add to the file system of the store directory, as its
+    /// storage reports them.
+    public func availableBytes() throws(LogStoreError) -> Int64 {
+        do {
+            return try configuration.storage.availableBytes(at: directory)
+        } catch {
+            throw LogStoreError.io(error, "store directory \(directory)")
+        }
+    }
+
     /// The store's figures, read in one consistent snapshot.
     public func statistics() -> Statistics {
         core.state.withLock { state in

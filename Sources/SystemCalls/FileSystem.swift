@@ -61,6 +61,16 @@ public enum FileSystem {
         return Int64(status.st_size)
     }
 
+    /// Returns the bytes that unprivileged writes could still add to the file system of `path`: `statvfs`'s
+    /// `f_bavail` blocks of `f_frsize` bytes. Disk quotas are not counted.
+    public static func availableBytes(at path: String) throws(SystemError) -> Int64 {
+        var information = statvfs()
+        guard statvfs(path, &information) == 0 else {
+            throw SystemError("statvfs", path: path, errno: errno)
+        }
+        return Int64(information.f_bavail) * Int64(information.f_frsize)
+    }
+
     /// Renames `source` to `destination` with `rename(2)`, replacing any file at `destination`.
     public static func rename(_ source: String, to destination: String) throws(SystemError) {
         guard Glibc.rename(source, destination) == 0 else {

@@ -15,10 +15,27 @@ import Testing
 
     @Test(arguments: [
         "", "2012-03-29", "2012-02-30T00:00", "2012-13-01T00:00", "2012-03-29T24:00", "yesterday",
-        "2012-03-29T18:35:04:01",
+        "2012-03-29T18:35:04:01", "-001-01-01T00:00", "2026--12-05T14:30", "+2026-12-05T14:30", "2026-12-05 14:30",
+        "2026-12-05T14:30:5", "12026-12-05T14:30",
     ])
     func utcTimeRejectsMalformedText(text: String) {
         #expect(UTCTime.parse(text) == nil)
+    }
+
+    @Test func utcTimeShowsFarOffTimesAsNumbers() {
+        #expect(UTCTime.format(milliseconds: 8.64e15) == "275760-09-13 00:00:00")
+        #expect(UTCTime.format(milliseconds: 1e300) == "1e+300 ms")
+        #expect(UTCTime.format(milliseconds: -1e22) == "-1e+22 ms")
+        #expect(UTCTime.format(milliseconds: 1e300, minutesOnly: true) == "")
+        #expect(UTCTime.axisLabel(milliseconds: -1e300, bucketMilliseconds: 60_000) == "")
+        #expect(UTCTime.parse("999999-01-01T00:00") == nil)
+    }
+
+    @Test func chartNumbersKeepFarOffBounds() {
+        #expect(DashboardChart.number(12.345) == "12.35")
+        #expect(DashboardChart.number(-86_400_000) == "-86400000")
+        #expect(DashboardChart.number(1e300) == "1e+300")
+        #expect(DashboardChart.number(-9.3e18) == "-9.3e+18")
     }
 
     @Test func ingestRateAveragesTheLastMinute() {

@@ -114,6 +114,7 @@ import Testing
 
     @Test(arguments: [
         "range=2y", "bucket=week", "from=yesterday&to=today", "from=2026-02-30T00:00&to=2026-03-01T00:00",
+        "from=9999998-01-01T00:00&to=9999999-01-01T00:00",
     ])
     func pickerRejectsBadValues(query: String) throws {
         let server = try TestServer()
@@ -132,6 +133,43 @@ import Testing
         #expect(page.text.contains("the chart ends at the newest blob"))
         #expect(bars(page.text).reduce(0, +) == 2)
         #expect(page.text.contains("2012-03-29"))
+    }
+
+    /// Any finite number is a valid timestamp, so the page must render far-off ones without
+    /// trapping in a conversion to `time_t` or `Int64`, which would stop the whole server.
+    @Test(arguments: [1e300, -1e300, 1e22, -1e22, -1e19, 9.3e18, 8.64e15 + 1, -0.5, 1.5e9])
+    func pageRendersAnyFiniteTimestamp(timestamp: Double) throws {
+        let server = try TestServer()
+        try store([#"{"timestamp":\#(timestamp)}"#], in: server)
+        let page = try server.connect().request("GET", "/")
+        #expect(page.status == 200)
+        #expect(page.text.contains(#"class="view""#), "the feed lists the blob")
+        // A past blob with a date ends the chart. One beyond the dates leaves the chart at now.
+        if timestamp < now && timestamp.magnitude <= 8.64e15 {
+            #expect(page.text.contains("the chart ends at the newest blob"))
+            #expect(bars(page.text).reduce(0, +) == 1, "the chart counts the newest blob")
+        }
+        let alive = try server.connect().request("GET", "/wsapi/ping")
+        #expect(alive.status == 200)
+    }
+
+    @Test func feedSkipsParsingLargeBlobs() throws {
+        let server = try TestServer()
+        let padding = String(repeating: "x", count: 64 * 1024)
+        let large = #"{"timestamp":\#(Int64(now)),"padding":"\#(padding)","user_agent":{"os":"Large OS"}}"#
+        try store([large, signIn(at: now - 1_000, os: "Small OS")], in: server)
+        let page = try server.connect().request("GET", "/")
+        #expect(page.status == 200)
+        #expect(page.text.components(separatedBy: "<li>").count - 1 == 2, "both blobs are in the feed")
+        #expect(page.text.contains("Small OS"))
+        #expect(!page.text.contains("Large OS"), "the large blob is not parsed")
+    }
+
+    @Test func farOffTimestampShowsAsNumber() throws {
+        let server = try TestServer()
+        try store([#"{"timestamp":1e300}"#], in: server)
+        let page = try server.connect().request("GET", "/")
+        #expect(page.text.contains("1e+300 ms UTC"))
     }
 
     @Test func assetsAreServedWithTheirTypes() throws {

@@ -246,6 +246,18 @@ import Testing
         #expect(try connection.request("GET", "/wsapi/ping").text == "pong", "the connection is still in step")
     }
 
+    /// A streamed response to HEAD ends with its header fields: a last chunk after them would be
+    /// read as the start of the next response on the same connection.
+    @Test(arguments: ["/wsapi/interaction_data", "/wsapi/interaction_data/stream", "/"])
+    func headOfStreamSendsNoLastChunk(target: String) throws {
+        let server = try TestServer()
+        let connection = try server.connect()
+        #expect(try connection.request("HEAD", target).status == 200)
+        let ping = try connection.request("GET", "/wsapi/ping")
+        #expect(ping.status == 200)
+        #expect(ping.text == "pong", "the connection is still in step")
+    }
+
     @Test func streamDeliversNewBlobsAndReplaysSince() throws {
         let server = try TestServer(backend: try TestServer.logStoreBackend(in: directory.path))
         let writer = try server.connect()

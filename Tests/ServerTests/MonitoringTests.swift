@@ -187,6 +187,23 @@ import Testing
         #expect(try metrics(server).samples["logstore_failed"] == 1)
     }
 
+    /// A load balancer sends no writes to a node whose health is 503, so the check itself must
+    /// see the freed space: no write comes to prove it.
+    @Test func healthIsReadyOnceSpaceIsFreed() throws {
+        let storage = FaultInjectingStorage()
+        let server = try TestServer(backend: try TestServer.logStoreBackend(in: directory.path, storage: storage))
+        #expect(try post(server, #"{"timestamp":1}"#) == 201)
+        storage.fail(.write, errno: ENOSPC, permanent: true)
+        #expect(try post(server, #"{"timestamp":2}"#) == 507)
+        #expect(try server.connect().request("GET", "/health").status == 503)
+
+        storage.clearFaults()
+        let health = try server.connect().request("GET", "/health")
+        #expect(health.status == 200, "\(health.text)")
+        #expect(try post(server, #"{"timestamp":3}"#) == 201)
+        #expect(try metrics(server).samples["logstore_disk_full"] == 0)
+    }
+
     @Test func healthIsUnavailableForAReadOnlyStore() throws {
         try TestServer.logStoreBackend(in: directory.path).close()
         var configuration = LogStore.Configuration()

@@ -306,6 +306,20 @@ public final class FaultInjectingStorage: StorageSystem {
         return FaultInjectingFile(storage: self, file: file)
     }
 
+    /// Returns the real free space, or none while a permanent `pwrite` rule fails with `ENOSPC` or `EDQUOT`,
+    /// because such a rule stands for a full disk until `clearFaults` frees space.
+    public func availableBytes(at path: String) throws(SystemError) -> Int64 {
+        let isFull = state.withLock { state in
+            state.faults.contains { fault in
+                guard fault.operation == .write, fault.isPermanent, case .error(let errno, _) = fault.action else {
+                    return false
+                }
+                return errno == ENOSPC || errno == EDQUOT
+            }
+        }
+        return isFull ? 0 : try real.availableBytes(at: path)
+    }
+
     public func contentsOfDirectory(_ path: String) throws(SystemError) -> [String] {
         _ = try begin(.list, path)
         defer { end() }

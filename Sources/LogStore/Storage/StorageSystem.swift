@@ -15,6 +15,15 @@ public protocol StorageSystem: Sendable {
     func rename(_ source: String, to destination: String) throws(SystemError)
     /// Makes created, renamed and removed entries of `path` durable (`fsync` on the directory).
     func synchronizeDirectory(_ path: String) throws(SystemError)
+    /// Returns the bytes that writes could still add to the file system of `path`.
+    func availableBytes(at path: String) throws(SystemError) -> Int64
+}
+
+extension StorageSystem {
+    /// Returns the real file system's free space, from `statvfs`.
+    public func availableBytes(at path: String) throws(SystemError) -> Int64 {
+        try FileSystem.availableBytes(at: path)
+    }
 }
 
 /// An open file of the store. Closed when the last reference goes away, so a reader that still

@@ -1,3 +1,4 @@
+import Dispatch
 import LogStore
 import Synchronization
 
@@ -14,6 +15,10 @@ public final class LogStoreBackend: StorageBackend {
     private let waiters: ChangeWaiters
     /// The store, and the token of the observer that wakes change-feed readers on its appends.
     private let current: Mutex<(store: LogStore, observer: AppendObserverToken)>
+    /// The queue for counts that read every record of their range. Such a scan of 1,000,000
+    /// records took 4.5 s in a debug build, and on an event loop it would stall every connection
+    /// of that loop. One serial queue keeps concurrent scans to one core, and completions run on it.
+    private let scans = DispatchQueue(label: "logstore.record-scans")
 
     public init(store: LogStore, maximumChangeLag: UInt64 = 100_000) {
         self.maximumChangeLag = maximumChangeLag
@@ -93,24 +98,36 @@ public final class LogStoreBackend: StorageBackend {
     public func count(start: Double?, end: Double?, completion: @escaping @Sendable (Result<Int, BackendError>) -> Void)
     {
         let store = store
-        do throws(LogStoreError) {
-            guard store.statistics().documentRecordCount > 0 else {
+        guard store.statistics().documentRecordCount > 0 else {
+            do throws(LogStoreError) {
                 let count = start == nil && end == nil ? store.count : try store.count(from: start, through: end)
                 completion(.success(count))
-                return
+            } catch {
+                completion(.failure(Self.backendError(error)))
             }
-            var cursor =
-                start == nil && end == nil
-                ? try store.records(fromSequence: 0) : try store.records(from: start, through: end)
-            var count = 0
-            while let record = try cursor.next() {
-                if Self.isCurrent(record, in: store) {
-                    count += 1
+            return
+        }
+        scans.async {
+            do throws(LogStoreError) {
+                var (cursor, isInLogOrder) = try Self.scanCursor(store, start: start, end: end)
+                let isBounded = start != nil || end != nil
+                var count = 0
+                while let record = try cursor.next() {
+                    if isInLogOrder && isBounded {
+                        guard let timestamp = record.timestamp, timestamp >= start ?? -.infinity,
+                            timestamp <= end ?? .infinity
+                        else {
+                            continue
+                        }
+                    }
+                    if Self.isCurrent(record, in: store) {
+                        count += 1
+                    }
                 }
+                completion(.success(count))
+            } catch {
+                completion(.failure(Self.backendError(error)))
             }
-            completion(.success(count))
-        } catch {
-            completion(.failure(Self.backendError(error)))
         }
     }
 
@@ -121,24 +138,48 @@ public final class LogStoreBackend: StorageBackend {
         completion: @escaping @Sendable (Result<[Int], BackendError>) -> Void
     ) {
         let store = store
-        do throws(LogStoreError) {
-            guard store.statistics().documentRecordCount > 0 else {
+        guard store.statistics().documentRecordCount > 0 else {
+            do throws(LogStoreError) {
                 completion(.success(try store.counts(from: start, through: end, splitAt: edges)))
-                return
+            } catch {
+                completion(.failure(Self.backendError(error)))
             }
-            // Documents written through the CouchDB API may have superseded revisions, which the
-            // index counts too, so only a scan tells which records are current.
-            var buckets = HistogramBuckets(start: start, end: end, edges: edges)
-            var cursor = try store.records(from: start, through: end)
-            while let record = try cursor.next() {
-                if let timestamp = record.timestamp, Self.isCurrent(record, in: store) {
-                    buckets.add(timestamp)
-                }
-            }
-            completion(.success(buckets.counts))
-        } catch {
-            completion(.failure(Self.backendError(error)))
+            return
         }
+        // Documents written through the CouchDB API may have superseded revisions, which the
+        // index counts too, so only a scan tells which records are current.
+        scans.async {
+            do throws(LogStoreError) {
+                var buckets = HistogramBuckets(start: start, end: end, edges: edges)
+                // `add` leaves out the timestamps outside the range that a log-order scan reads.
+                var (cursor, _) = try Self.scanCursor(store, start: start, end: end)
+                while let record = try cursor.next() {
+                    if let timestamp = record.timestamp, Self.isCurrent(record, in: store) {
+                        buckets.add(timestamp)
+                    }
+                }
+                completion(.success(buckets.counts))
+            } catch {
+                completion(.failure(Self.backendError(error)))
+            }
+        }
+    }
+
+    /// Opens the cheaper cursor for a scan of `[start, end]`: the range in timestamp order, or
+    /// every record in log order when the range contains more than an eighth of the store. Timestamp
+    /// order reads each record where it lies, and log order reads the segments front to back,
+    /// which measured about 9 times faster per record (1,000,000 records, debug build). A log-order
+    /// cursor also returns records outside the range, so `isInLogOrder` tells the caller to filter.
+    private static func scanCursor(
+        _ store: LogStore,
+        start: Double?,
+        end: Double?
+    ) throws(LogStoreError) -> (cursor: RecordCursor, isInLogOrder: Bool) {
+        let isBounded = start != nil || end != nil
+        guard isBounded, try store.count(from: start, through: end) <= store.count / 8 else {
+            return (try store.records(fromSequence: 0), true)
+        }
+        return (try store.records(from: start, through: end), false)
     }
 
     public func storedBytes() -> Int64? {
@@ -152,7 +193,7 @@ public final class LogStoreBackend: StorageBackend {
             completion(.failure(.unavailable("the store is read-only after a failure: \(reason)")))
             return
         }
-        guard !store.writerActivity.isDiskFull else {
+        guard !store.writerActivity.isDiskFull || Self.hasRoomForWrite(store) else {
             completion(
                 .failure(.unavailable("the disk is full, so appends fail until space is freed; reads still work"))
             )
@@ -163,6 +204,19 @@ public final class LogStoreBackend: StorageBackend {
             return
         }
         completion(.success(()))
+    }
+
+    /// True when the store's file system has room for one write of `maximumWriteBytes` again. A
+    /// node that reported a full disk must turn ready once space is freed: a load balancer sends
+    /// it no writes while it is unavailable, so no write would prove the room.
+    ///
+    /// NOTE: `statvfs` does not count disk quotas, so a store that hit `EDQUOT` shows ready while
+    /// its appends still fail with 507.
+    private static func hasRoomForWrite(_ store: LogStore) -> Bool {
+        guard let available = try? store.availableBytes() else {
+            return false
+        }
+        return available >= Int64(store.configuration.maximumWriteBytes)
     }
 
     public func last(completion: @escaping @Sendable (Result<StoredBlob?, BackendError>) -> Void) {

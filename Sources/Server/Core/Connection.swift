@@ -237,8 +237,9 @@ final class Connection {
                 date: date
             )
             if isHead {
+                // A response to HEAD ends with its header fields (RFC 9112 section 6.3), so it
+                // sends no last chunk: the client would read one as the next response.
                 producer.cancel()
-                HTTPResponse.appendLastChunk(to: &output)
                 isResponseQueued = true
             } else {
                 stream = producer

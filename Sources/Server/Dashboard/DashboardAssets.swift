@@ -67,6 +67,8 @@ enum DashboardAssets {
           const arrivals = [];
           let totalCount = total.dataset.value === undefined ? null : Number(total.dataset.value);
           let chartCount = Number(rangeTotal.dataset.value || 0);
+          // The seq of the last change shown, so a reconnection replays what followed it.
+          let position = null;
 
           // fetch() rejects a URL with credentials in it, and a relative path resolves against the
           // page's URL, which keeps them when the page was opened as http://user:password@host/.
@@ -77,6 +79,8 @@ enum DashboardAssets {
 
           function formatTime(timestamp) {
             const date = new Date(timestamp);
+            // Beyond a Date's range the server shows the number, and so does the script.
+            if (Number.isNaN(date.getTime())) return timestamp + " ms UTC";
             return date.getUTCFullYear() + "-" + pad(date.getUTCMonth() + 1) + "-" + pad(date.getUTCDate()) + " "
               + pad(date.getUTCHours()) + ":" + pad(date.getUTCMinutes()) + ":" + pad(date.getUTCSeconds()) + " UTC";
           }
@@ -143,6 +147,7 @@ enum DashboardAssets {
           }
 
           function arrived(change) {
+            position = change.seq;
             const empty = document.getElementById("feed-empty");
             if (empty) empty.remove();
             feed.prepend(entry(change.id, change.doc));
@@ -156,7 +161,13 @@ enum DashboardAssets {
           }
 
           async function follow() {
-            const response = await fetch(apiURL("/wsapi/interaction_data/stream?heartbeat=15000"));
+            const since = position === null ? "" : "&since=" + encodeURIComponent(position);
+            const response = await fetch(apiURL("/wsapi/interaction_data/stream?heartbeat=15000" + since));
+            if (response.status === 400 && position !== null) {
+              // The server rejected the position, as one from another backend, so start from now.
+              position = null;
+              throw new Error("the change stream rejected the last position");
+            }
             if (!response.ok) throw new Error("the change stream returned " + response.status);
             status.textContent = "Live: new blobs appear as they are stored.";
             const reader = response.body.getReader();

@@ -92,9 +92,13 @@ struct DashboardChart {
         return labels
     }
 
-    /// Formats a coordinate with at most two decimals.
-    private static func number(_ value: Double) -> String {
+    /// Formats a coordinate or a bucket bound with at most two decimals. Bounds far from 0 (a
+    /// stored timestamp may be 1e300) keep Swift's exponent form, which `Int64` could not hold.
+    static func number(_ value: Double) -> String {
         let rounded = (value * 100).rounded() / 100
+        guard rounded.isFinite, rounded.magnitude < 1e15 else {
+            return String(value)
+        }
         return rounded == rounded.rounded() ? String(Int64(rounded)) : String(rounded)
     }
 }

@@ -74,8 +74,10 @@ struct DashboardRange: Equatable {
             }
             self.preset = preset
             end = now
-            if let newest, newest < now - preset.milliseconds {
-                end = newest
+            // Only a blob with a date can end the chart, because the chart labels its buckets with
+            // dates. Rounding up keeps a blob with a fractional timestamp inside the range.
+            if let newest, newest < now - preset.milliseconds, newest.magnitude <= UTCTime.maximumMilliseconds {
+                end = newest.rounded(.up)
                 endsAtNewestBlob = true
             }
             start = end - preset.milliseconds

@@ -9,11 +9,17 @@ struct FeedEntry: Equatable {
     var durationMilliseconds: Double?
     var timestamp: Double?
 
-    /// Reads the fields from `blob`; a blob that is not a Persona sign-in still gets an entry.
+    /// The largest blob whose user agent and duration the feed reads. A Persona sign-in takes a
+    /// few KiB, while a document stored through the CouchDB API may take 64 MiB, and parsing ten
+    /// of those on every load of the page stalled its event loop for seconds.
+    static let maximumParsedBytes = 64 * 1024
+
+    /// Reads the fields from `blob`; a blob that is not a Persona sign-in, or is larger than
+    /// `maximumParsedBytes`, still gets an entry with its id and time.
     init(_ blob: StoredBlob) {
         id = blob.id
         timestamp = blob.timestamp
-        let document = try? JSONValue.parse(blob.document)
+        let document = blob.document.count <= Self.maximumParsedBytes ? try? JSONValue.parse(blob.document) : nil
         let userAgent = document?["user_agent"]
         let agentParts = ["os", "browser", "version"].compactMap { name -> String? in
             switch userAgent?[name] {
