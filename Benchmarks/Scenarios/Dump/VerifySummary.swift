@@ -1,5 +1,6 @@
 /// The summary that `logstore-dump verify` prints on standard output: a line
-/// `S segments, R records, B bytes read, sequences F to L`, and a last line `clean` or `DAMAGED: …`.
+/// `S segments, R records, B bytes read, sequences F to L` (with `segment` and `record` for one),
+/// and a last line `clean` or `DAMAGED: …`.
 struct VerifySummary {
     var segments: Int
     var records: Int
@@ -22,8 +23,8 @@ struct VerifySummary {
         for part in summary.split(separator: ";")[0].split(separator: ", ") {
             let words = part.split(separator: " ")
             switch (words.count, words.last) {
-            case (2, "segments"): segments = Int(words[0])
-            case (2, "records"): records = Int(words[0])
+            case (2, "segments"), (2, "segment"): segments = Int(words[0])
+            case (2, "records"), (2, "record"): records = Int(words[0])
             case (3, "read"): bytes = Int64(words[0])
             case (4, _) where words[0] == "sequences":
                 if let first = UInt64(words[1]), let last = UInt64(words[3]), first <= last {
