@@ -47,7 +47,7 @@ extension LogStore {
         return core.state.withLock { $0.timestampIndex.count(from: start, through: end) }
     }
 
-    /// The number of records in each part of `[start, end]` cut at `edges`, found without reading
+    /// Counts the records in each part of `[start, end]` cut at `edges`, without reading
     /// any record: `[start, edges[0])`, `[edges[0], edges[1])`, and so on up to `[edges.last, end]`,
     /// so the counts add up to `count(from: start, through: end)`.
     ///

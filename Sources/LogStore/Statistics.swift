@@ -30,7 +30,7 @@ extension LogStore {
         }
         /// True once a write or flush failed and the store turned read-only.
         public var hasFailed: Bool
-        /// What failed, when `hasFailed` is true.
+        /// The description of the failure, when `hasFailed` is true.
         public var failureReason: String?
     }
 

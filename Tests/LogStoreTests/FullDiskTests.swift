@@ -62,8 +62,8 @@ import Testing
         #expect(error.code == .diskFull, "\(error)")
         #expect(error.message.contains("No space left on device (errno 28)"), "\(error)")
         #expect(!store.statistics().hasFailed)
-        // Cutting the failed write back can free a block (ext4 does), so a smaller append may
-        // still fit; single records go in until one finds the disk full again.
+        // Cutting the failed write back can free a block, as ext4 does, so a smaller append may
+        // still fit. Single records go in until one finds the disk full again.
         #expect(try appendUntilFull(store, &acknowledged))
         #expect(store.count == acknowledged.count)
         store.close()

@@ -76,9 +76,9 @@ struct ReadSizes {
 
     private static let streamCases = [
         // Back to back, 8 connections store batches faster (about 110,000 records/s on 2 cores)
-        // than one reader takes them from the stream (about 50,000), so within seconds the reader
-        // falls the server's limit of 100,000 records behind and is disconnected by design. Paced
-        // at 30,000 records/s, 150 times Persona's rate, the case measures delivery and lag.
+        // than one reader takes them from the stream (about 50,000). Within seconds the reader
+        // then falls the server's limit of 100,000 records behind and is disconnected by design.
+        // Paced at 30,000 records/s, 150 times Persona's rate, the case measures delivery and lag.
         StreamCase(connections: 8, blobsPerRequest: IngestSizes.batchSize, requestsPerSecond: 1_500),
         // Twice the 100 sign-in events a second that Persona produced with a million users.
         StreamCase(connections: 1, blobsPerRequest: 1, requestsPerSecond: 200),

@@ -126,7 +126,7 @@ struct TimestampIndex: Sendable {
         return count(mainTimestamps) + count(sideTimestamps)
     }
 
-    /// The number of records in each part of `[start, end]` cut at `edges`: `[start, edges[0])`,
+    /// Counts the records in each part of `[start, end]` cut at `edges`: `[start, edges[0])`,
     /// `[edges[0], edges[1])`, and so on up to `[edges.last, end]`. `edges` must be ascending and
     /// lie inside the range, so the counts add up to `count(from: start, through: end)`.
     ///

@@ -7,7 +7,7 @@ final class ChangeResponseStream: ResponseStream, Sendable {
     private let heartbeat: Duration
     private let metrics: RequestMetrics
 
-    /// A stream that counts itself among `metrics`' stream readers while it exists.
+    /// Creates a stream that counts itself among `metrics`' stream readers while it exists.
     init(source: any ChangeSource, heartbeat: Duration, metrics: RequestMetrics) {
         self.source = source
         self.heartbeat = heartbeat

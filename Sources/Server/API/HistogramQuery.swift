@@ -54,7 +54,7 @@ struct HistogramQuery: Equatable {
         (firstBucketStart, edges) = try Self.buckets(start: start, end: end, width: width)
     }
 
-    /// A query for buckets of `width` over `[start, end]`, for callers that computed the range.
+    /// Creates a query for buckets of `width` over `[start, end]`, for callers that computed the range.
     ///
     /// - Throws: `Rejection` when `start` is greater than `end` or the range needs too many buckets.
     init(start: Double, end: Double, width: Double, unit: Unit) throws(Rejection) {

@@ -146,7 +146,7 @@ extension KPIService {
         """
     }
 
-    /// The request's `Host` field for the page's examples, or `HOST` when the field is missing or
+    /// Returns the request's `Host` field for the page's examples, or `HOST` when the field is missing or
     /// contains anything but a host name or address with an optional port.
     private static func displayHost(_ request: HTTPRequest) -> String {
         guard let host = request.headers["Host"], !host.isEmpty, host.utf8.count <= 255,

@@ -147,7 +147,7 @@ public final class LogStoreBackend: StorageBackend {
             return
         }
         // Documents written through the CouchDB API may have superseded revisions, which the
-        // index counts too, so only a scan tells which records are current.
+        // index counts too, so only a scan finds which records are current.
         scans.async {
             do throws(LogStoreError) {
                 var buckets = HistogramBuckets(start: start, end: end, edges: edges)

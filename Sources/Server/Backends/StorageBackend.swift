@@ -89,7 +89,7 @@ public protocol StorageBackend: Sendable {
     /// number of all stored blobs.
     func count(start: Double?, end: Double?, completion: @escaping @Sendable (Result<Int, BackendError>) -> Void)
 
-    /// The number of stored blobs in each part of `[start, end]` cut at `edges`: `[start,
+    /// Counts the stored blobs in each part of `[start, end]` cut at `edges`: `[start,
     /// edges[0])`, `[edges[0], edges[1])`, and so on up to `[edges.last, end]`, so the counts add up
     /// to `count(start:end:)`. `edges` ascend strictly inside `(start, end]`.
     func histogram(
@@ -112,11 +112,11 @@ public protocol StorageBackend: Sendable {
     /// stream may start after it. The default accepts the local backends' sequence numbers.
     func isValidChangePosition(_ text: String) -> Bool
 
-    /// The bytes the stored blobs take on disk, or nil when the backend cannot tell. The default
+    /// Returns the bytes the stored blobs take on disk, or nil when the backend cannot tell. The default
     /// returns nil.
     func storedBytes() -> Int64?
 
-    /// Reports whether the backend can store and serve blobs now: success, or the error that says
+    /// Reports whether the backend can store and serve blobs now: success, or the error that explains
     /// why not. The default reports success.
     func checkHealth(completion: @escaping @Sendable (Result<Void, BackendError>) -> Void)
 
