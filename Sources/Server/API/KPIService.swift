@@ -62,12 +62,46 @@ public final class KPIService: HTTPResponder {
 
     /// The routes' paths in a fixed order, for the metrics.
     static let routePaths = routes.keys.sorted()
-    /// The routes by path, each with its position in `routePaths`, so one lookup finds both.
-    private static let routeTable = Dictionary(
-        uniqueKeysWithValues: routePaths.enumerated().map { position, path in
-            (path, (position: position, methods: routes[path]!))
+    /// A route of `routes` with what matching a request needs.
+    private struct Route {
+        /// The normalized path.
+        var path: String
+        /// The path's position in `routePaths`, for the metrics.
+        var position: Int
+        /// The handler of each method. A list is enough because a route has one or two, and
+        /// comparing short method strings costs less than hashing them.
+        var methods: [(method: String, handler: Handler)]
+    }
+
+    /// The routes in the order of `routePaths`.
+    private static let routeTable = routePaths.enumerated().map { position, path in
+        Route(
+            path: path,
+            position: position,
+            methods: routes[path]!.sorted { $0.key < $1.key }.map { (method: $0.key, handler: $0.value) }
+        )
+    }
+
+    /// Returns the route of `path`, compared after normalizing, or nil when there is none.
+    private static func route(of path: Substring) -> Route? {
+        // Comparing the bytes of a dozen paths costs less than hashing one and allocates nothing.
+        // Most paths arrive normalized, so only the others are copied.
+        guard isNormalized(path) else {
+            let normalized = normalize(path)
+            return routeTable.first { $0.path == normalized }
         }
-    )
+        let bytes = path.utf8.span
+        return routeTable.first { route in
+            let routeBytes = route.path.utf8.span
+            guard routeBytes.count == bytes.count else {
+                return false
+            }
+            for index in 0..<bytes.count where bytes[index] != routeBytes[index] {
+                return false
+            }
+            return true
+        }
+    }
 
     public func respond(
         to request: HTTPRequest,
@@ -75,9 +109,7 @@ public final class KPIService: HTTPResponder {
         completion answer: @escaping @Sendable (HTTPResponse) -> Void
     ) {
         let started = SystemClock.monotonicNanoseconds()
-        let path = Self.normalize(request.path)
-        let entry = Self.routeTable[path]
-        let methods = entry?.methods
+        let entry = Self.route(of: request.path)
         let route = entry?.position
         let requestMethod = request.method
         let completion: @Sendable (HTTPResponse) -> Void = { [requestMetrics] response in
@@ -89,23 +121,23 @@ public final class KPIService: HTTPResponder {
             )
             answer(response)
         }
-        guard let methods else {
+        guard let entry else {
             completion(.error(.notFound, error: "not_found", reason: "there is no resource at \(request.path)"))
             return
         }
         // HEAD is answered as GET; the connection leaves the body out.
         let method = request.method == "HEAD" ? "GET" : request.method
-        guard let handler = methods[method] else {
+        guard let handler = entry.methods.first(where: { $0.method == method })?.handler else {
             var response = HTTPResponse.error(
                 .methodNotAllowed,
                 error: "method_not_allowed",
                 reason: "\(request.path) does not accept \(request.method)"
             )
-            response.headers.add(name: "Allow", value: (methods.keys.sorted() + ["HEAD"]).joined(separator: ", "))
+            response.headers.add(name: "Allow", value: (entry.methods.map(\.method) + ["HEAD"]).joined(separator: ", "))
             completion(response)
             return
         }
-        if let access = Self.access(path: path, method: method),
+        if let access = Self.access(path: entry.path, method: method),
             let rejection = configuration.authorizer.rejection(of: request, for: access)
         {
             context.logger.debug(
@@ -129,12 +161,22 @@ public final class KPIService: HTTPResponder {
     }
 
     /// The path in lowercase without a trailing slash; the root stays `/`.
+    /// True when `path` is not empty and has no uppercase ASCII letter and no trailing slash other
+    /// than the root, so that `normalize` would return it unchanged.
+    static func isNormalized(_ path: Substring) -> Bool {
+        let bytes = path.utf8.span
+        guard !bytes.isEmpty, bytes.count == 1 || bytes[bytes.count - 1] != UInt8(ascii: "/") else {
+            return false
+        }
+        for index in 0..<bytes.count where bytes[index] &- UInt8(ascii: "A") < 26 {
+            return false
+        }
+        return true
+    }
+
     static func normalize(_ path: Substring) -> String {
         // Most paths arrive normalized already, and checking that is cheaper than lowercasing.
-        let isNormalized =
-            path.utf8.allSatisfy { $0 < UInt8(ascii: "A") || $0 > UInt8(ascii: "Z") }
-            && (path.utf8.count <= 1 || path.utf8.last != UInt8(ascii: "/"))
-        if isNormalized && !path.isEmpty {
+        if isNormalized(path) {
             return String(path)
         }
         var normalized = path.lowercased()
