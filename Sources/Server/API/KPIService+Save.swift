@@ -33,6 +33,7 @@ extension KPIService {
         }
 
         let wantsJSON = Self.accepts(request, "application/json")
+        let blobCount = blobs.count
         backend.save(blobs) { [ingestRate] result in
             switch result {
             case .success(let stored):
@@ -45,7 +46,7 @@ extension KPIService {
             case .failure(let error):
                 context.logger.error(
                     "storing a batch failed",
-                    metadata: ["blobs": "\(blobs.count)", "error": error.message]
+                    metadata: ["blobs": "\(blobCount)", "error": error.message]
                 )
                 let name = error.status == .insufficientStorage ? "insufficient_storage" : "storage_failed"
                 completion(.error(error.status, error: name, reason: error.message))

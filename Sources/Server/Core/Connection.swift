@@ -24,6 +24,10 @@ final class Connection {
     let generation: UInt32
     private unowned let loop: EventLoop
     private var parser: HTTPRequestParser
+    /// Copies of the server's settings that each request reads, so the hot path does not copy
+    /// the whole configuration.
+    private let maximumPipelinedRequests: Int
+    private let logsRequests: Bool
     private var waiting: [Pending] = []
     private var current: (request: HTTPRequest, id: UInt64)?
     private var isResponseQueued = false
@@ -56,6 +60,8 @@ final class Connection {
         self.generation = generation
         self.loop = loop
         parser = HTTPRequestParser(limits: loop.configuration.limits)
+        maximumPipelinedRequests = loop.configuration.maximumPipelinedRequests
+        logsRequests = loop.configuration.logsRequests
     }
 
     private var configuration: HTTPServer.Configuration { loop.configuration }
@@ -125,7 +131,7 @@ final class Connection {
     /// the input is unusable.
     private func processInput() {
         while !isClosed {
-            if waiting.count >= configuration.maximumPipelinedRequests {
+            if waiting.count >= maximumPipelinedRequests {
                 pauseReading()
                 return
             }
@@ -183,22 +189,19 @@ final class Connection {
             current = (request, id)
             let context = RequestContext(requestID: id, serverLogger: loop.logger)
             let connection = LoopBound(self, loop: loop)
+            // The completion captures no more than it needs: the request is still `current` when
+            // the response arrives, or the response is stale.
             loop.core.responder.respond(to: request, context: context) { response in
-                let discard: @Sendable () -> Void = {
-                    if case .stream(let stream) = response.body {
-                        stream.cancel()
-                    }
-                }
-                connection.run(
-                    { connection in
-                        guard !connection.isClosed, connection.current?.id == id else {
-                            discard()
-                            return
+                connection.run { connection in
+                    guard let connection, !connection.isClosed, let current = connection.current, current.id == id
+                    else {
+                        if case .stream(let stream) = response.body {
+                            stream.cancel()
                         }
-                        connection.send(response, for: request)
-                    },
-                    otherwise: discard
-                )
+                        return
+                    }
+                    connection.send(response, for: current.request)
+                }
             }
         }
     }
@@ -207,7 +210,7 @@ final class Connection {
         if !request.keepsAlive || peerClosed || loop.core.isShuttingDown.load(ordering: .relaxed) {
             closesAfterResponse = true
         }
-        if configuration.logsRequests {
+        if logsRequests {
             loop.logger.info(
                 "\(request.method) \(request.target) \(response.status.code)",
                 metadata: ["request": "\(current?.id ?? 0)"]
@@ -291,7 +294,7 @@ final class Connection {
         let generation = streamGeneration
         let connection = LoopBound(self, loop: loop)
         stream.next(maximumBytes: Self.lowWatermark) { chunk in
-            connection.run { $0.receive(chunk, generation: generation) }
+            connection.run { $0?.receive(chunk, generation: generation) }
         }
     }
 

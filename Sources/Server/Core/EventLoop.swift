@@ -22,6 +22,8 @@ final class EventLoop: @unchecked Sendable {
     private let epoll: Epoll
     private let notifier: EventNotifier
     private let tasks = Mutex<[@Sendable () -> Void]>([])
+    /// Empty storage that `runTasks` swaps with `tasks`. Only the loop's thread touches it.
+    private var spareTasks: [@Sendable () -> Void] = []
     private let thread = Atomic<UInt>(0)
     private var listener: FileDescriptor?
     private var connections: [Int32: Connection] = [:]
@@ -136,13 +138,16 @@ final class EventLoop: @unchecked Sendable {
     }
 
     private func runTasks() {
-        let pending = tasks.withLock { tasks in
-            defer { tasks.removeAll(keepingCapacity: true) }
-            return tasks
-        }
+        // Swapping two arrays back and forth reuses their storage. Copying the queue out and
+        // emptying it would allocate new storage on every turn of a busy loop.
+        var pending = spareTasks
+        spareTasks = []
+        tasks.withLock { swap(&$0, &pending) }
         for task in pending {
             task()
         }
+        pending.removeAll(keepingCapacity: true)
+        spareTasks = pending
     }
 
     private func checkTimeouts(now: Int64) {

@@ -10,15 +10,10 @@ struct LoopBound<Value: AnyObject>: @unchecked Sendable {
         self.loop = loop
     }
 
-    /// Runs `body` with the object on its loop, unless the object is gone by then; `otherwise`
-    /// runs in that case.
-    func run(_ body: @escaping @Sendable (Value) -> Void, otherwise: @escaping @Sendable () -> Void = {}) {
+    /// Runs `body` on the object's loop with the object, or with nil when it is gone by then.
+    func run(_ body: @escaping @Sendable (Value?) -> Void) {
         loop.execute { [self] in
-            if let value {
-                body(value)
-            } else {
-                otherwise()
-            }
+            body(value)
         }
     }
 }

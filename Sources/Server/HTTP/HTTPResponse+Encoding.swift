@@ -8,7 +8,9 @@ extension HTTPResponse {
         closesConnection: Bool,
         date: [UInt8]
     ) {
-        buffer.append(contentsOf: minorVersion >= 1 ? "HTTP/1.1 ".utf8 : "HTTP/1.0 ".utf8)
+        // Constant parts are byte arrays, because appending a string's UTF-8 view takes a generic
+        // path with about three times the instructions of a copy (callgrind, release build).
+        buffer.append(contentsOf: minorVersion >= 1 ? Self.http11 : Self.http10)
         Self.appendDecimal(status.code, to: &buffer)
         buffer.append(UInt8(ascii: " "))
         buffer.append(contentsOf: status.reasonPhrase.utf8)
@@ -17,7 +19,7 @@ extension HTTPResponse {
             appendField(field.name, field.value, to: &buffer)
         }
         if let contentLength {
-            buffer.append(contentsOf: "Content-Length: ".utf8)
+            buffer.append(contentsOf: Self.contentLengthPrefix)
             Self.appendDecimal(contentLength, to: &buffer)
             Self.appendLineEnd(to: &buffer)
         } else {
@@ -28,11 +30,17 @@ extension HTTPResponse {
         } else if minorVersion == 0 {
             appendField("Connection", "keep-alive", to: &buffer)
         }
-        buffer.append(contentsOf: "Date: ".utf8)
+        buffer.append(contentsOf: Self.datePrefix)
         buffer.append(contentsOf: date)
-        Self.appendLineEnd(to: &buffer)
-        Self.appendLineEnd(to: &buffer)
+        buffer.append(contentsOf: Self.headEnd)
     }
+
+    private static let http11 = Array("HTTP/1.1 ".utf8)
+    private static let http10 = Array("HTTP/1.0 ".utf8)
+    private static let contentLengthPrefix = Array("Content-Length: ".utf8)
+    private static let datePrefix = Array("Date: ".utf8)
+    /// The end of the last field line and the empty line that ends the head.
+    private static let headEnd = Array("\r\n\r\n".utf8)
 
     private func appendField(_ name: String, _ value: String, to buffer: inout [UInt8]) {
         buffer.append(contentsOf: name.utf8)
@@ -49,10 +57,14 @@ extension HTTPResponse {
 
     /// Appends the decimal digits of `value`, which is not negative.
     private static func appendDecimal(_ value: Int, to buffer: inout [UInt8]) {
-        if value >= 10 {
-            appendDecimal(value / 10, to: &buffer)
+        var divisor = 1
+        while value / divisor >= 10 {
+            divisor *= 10
         }
-        buffer.append(UInt8(ascii: "0") + UInt8(value % 10))
+        while divisor > 0 {
+            buffer.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
+            divisor /= 10
+        }
     }
 
     /// Appends `bytes` as one chunk of chunked transfer coding.
