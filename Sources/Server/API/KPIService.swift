@@ -66,6 +66,8 @@ public final class KPIService: HTTPResponder {
     private struct Route {
         /// The normalized path.
         var path: String
+        /// The path's UTF-8 bytes, which are cheaper to compare than the string's view.
+        var pathBytes: [UInt8]
         /// The path's position in `routePaths`, for the metrics.
         var position: Int
         /// The handler of each method. A list is enough because a route has one or two, and
@@ -77,6 +79,7 @@ public final class KPIService: HTTPResponder {
     private static let routeTable = routePaths.enumerated().map { position, path in
         Route(
             path: path,
+            pathBytes: Array(path.utf8),
             position: position,
             methods: routes[path]!.sorted { $0.key < $1.key }.map { (method: $0.key, handler: $0.value) }
         )
@@ -91,16 +94,17 @@ public final class KPIService: HTTPResponder {
             return routeTable.first { $0.path == normalized }
         }
         let bytes = path.utf8.span
-        return routeTable.first { route in
-            let routeBytes = route.path.utf8.span
-            guard routeBytes.count == bytes.count else {
-                return false
+        for route in routeTable where route.pathBytes.count == bytes.count {
+            let routeBytes = route.pathBytes.span
+            var index = 0
+            while index < bytes.count && bytes[index] == routeBytes[index] {
+                index += 1
             }
-            for index in 0..<bytes.count where bytes[index] != routeBytes[index] {
-                return false
+            if index == bytes.count {
+                return route
             }
-            return true
         }
+        return nil
     }
 
     public func respond(
