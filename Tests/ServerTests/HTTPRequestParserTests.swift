@@ -1,5 +1,6 @@
-import Server
 import Testing
+
+@testable import Server
 
 private typealias Event = HTTPRequestParser.Event
 private typealias Limits = HTTPRequestParser.Limits
@@ -837,6 +838,78 @@ private typealias Limits = HTTPRequestParser.Limits
 
         #expect(firstFailure(bytes, limits: smallLimits) != nil)
         #expect(splitPointsThatChangeOutcome(bytes, limits: smallLimits) == [])
+    }
+
+    // MARK: - Field names
+
+    @Test func tokenCharactersAreThoseOfRFC9110() {
+        let symbols = Set("!#$%&'*+-.^_`|~".utf8)
+        for byte in UInt8.min...UInt8.max {
+            let isDigit = byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
+            let isLetter = byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "z")
+            let isToken = isDigit || isLetter || symbols.contains(byte)
+            #expect(HTTPRequestParser.isTokenCharacter(byte) == isToken, "byte \(byte)")
+        }
+    }
+
+    @Test(
+        arguments: [
+            "host: a\r\ncontent-length: 2\r\n\r\nhi",
+            "HOST: a\r\nCONTENT-LENGTH: 2\r\n\r\nhi",
+            "hOsT: a\r\ntRANSFER-eNCODING: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n",
+        ]
+    )
+    func findsFramingFieldsInAnyCase(rest: String) throws {
+        let request = try #require(feed(wire("POST / HTTP/1.1\r\n" + rest)).first?.request)
+
+        #expect(request.body == wire("hi"))
+    }
+
+    @Test func findsExpectInAnyCase() {
+        let text = "POST / HTTP/1.1\r\nHost: a\r\neXPECT: 100-continue\r\nContent-Length: 2\r\n\r\n"
+
+        #expect(feed(wire(text)).first?.continueExpectedRequest != nil)
+    }
+
+    @Test func countsHostFieldsInAnyCase() {
+        let text = "GET / HTTP/1.1\r\nHost: a\r\nHOST: b\r\n\r\n"
+
+        #expect(firstFailure(wire(text))?.reason == "the request has more than one Host header field")
+    }
+
+    @Test(
+        arguments: [
+            "GET / HTTP/1.1\r\nHost: a\r\nAccept: 100-continue\r\n\r\n",
+            "GET / HTTP/1.1\r\nHost: a\r\nExpert: nothing\r\n\r\n",
+            "GET / HTTP/1.0\r\nHosts: a\r\nContent-Lengthy: 5\r\nTransfer-Encodings: gzip\r\n\r\n",
+        ]
+    )
+    func ignoresOtherNamesOfSameLength(text: String) throws {
+        let request = try #require(feed(wire(text)).first?.request)
+
+        #expect(request.body.isEmpty)
+    }
+
+    @Test func doesNotTakeLookalikeForHost() {
+        let text = "GET / HTTP/1.1\r\nHosu: a\r\n\r\n"
+
+        #expect(firstFailure(wire(text))?.reason == "an HTTP/1.1 request must have a Host header field")
+    }
+
+    @Test func keepsFieldNamesAsSent() throws {
+        let text = "GET / HTTP/1.1\r\nHOST: a\r\nUser-Agent: curl\r\nuser-agent: b\r\nX-Custom: 1\r\n\r\n"
+
+        let request = try #require(feed(wire(text)).first?.request)
+
+        #expect(request.headers.fields.map(\.name) == ["HOST", "User-Agent", "user-agent", "X-Custom"])
+        #expect(request.headers.values(of: "User-Agent") == ["curl", "b"])
+    }
+
+    @Test(arguments: ["GET", "POST", "HEAD", "Get", "GETS", "POSTS", "HEAP", "PUT"])
+    func keepsMethodAsSent(method: String) throws {
+        let request = try #require(feed(wire("\(method) / HTTP/1.1\r\nHost: a\r\n\r\n")).first?.request)
+
+        #expect(request.method == method)
     }
 
     // MARK: - Configuration and memory

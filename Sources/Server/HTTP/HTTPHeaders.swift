@@ -49,6 +49,50 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
             .filter { !$0.isEmpty }
     }
 
+    /// True when `tokens(of: name)` contains `token`, which must be lowercase ASCII. Unlike
+    /// `tokens(of:)`, it builds no strings for the common ASCII values.
+    func containsToken(_ token: String, inFieldsNamed name: String) -> Bool {
+        for field in fields where Self.equalNames(field.name, name) {
+            if Self.listValue(field.value, contains: token) {
+                return true
+            }
+        }
+        return false
+    }
+
+    /// True when an element of the comma-separated `value`, trimmed and lowercased, is `token`.
+    private static func listValue(_ value: String, contains token: String) -> Bool {
+        let bytes = value.utf8.span
+        for index in 0..<bytes.count where bytes[index] >= 0x80 {
+            // Unicode lowercasing maps some non-ASCII characters to ASCII letters, and a combining
+            // mark after a comma joins it into one character, so such a value is split and
+            // compared as `tokens(of:)` does it.
+            return value.split(separator: ",").contains { $0.trimmingASCIISpaces().lowercased() == token }
+        }
+        var start = 0
+        for end in 0...bytes.count where end == bytes.count || bytes[end] == UInt8(ascii: ",") {
+            if elementEquals(bytes, start..<end, token) {
+                return true
+            }
+            start = end + 1
+        }
+        return false
+    }
+
+    /// True when the ASCII `bytes[range]` without spaces and tabs around it is `token` apart from
+    /// the case of letters.
+    private static func elementEquals(_ bytes: Span<UInt8>, _ range: Range<Int>, _ token: String) -> Bool {
+        let element = bytes.trimmingSpacesAndTabs(range)
+        let expected = token.utf8.span
+        guard element.count == expected.count else {
+            return false
+        }
+        for index in element where asciiLowercase(bytes[index]) != expected[index - element.lowerBound] {
+            return false
+        }
+        return true
+    }
+
     public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> {
         fields.makeIterator()
     }

@@ -42,10 +42,9 @@ public struct HTTPRequest: Sendable, Equatable {
     /// client sent `Connection: close`, and for HTTP/1.0 only with `Connection: keep-alive` and no
     /// `Transfer-Encoding`, after which RFC 9112 section 6.1 requires closing.
     public var keepsAlive: Bool {
-        let tokens = headers.tokens(of: "Connection")
         if minorVersion >= 1 {
-            return !tokens.contains("close")
+            return !headers.containsToken("close", inFieldsNamed: "Connection")
         }
-        return tokens.contains("keep-alive") && headers["Transfer-Encoding"] == nil
+        return headers.containsToken("keep-alive", inFieldsNamed: "Connection") && headers["Transfer-Encoding"] == nil
     }
 }

@@ -69,6 +69,7 @@ public struct HTTPRequestParser: Sendable {
     /// The request being parsed. It lives outside `state` so that adding a header field or body
     /// bytes changes it in place instead of copying its arrays.
     private var request = HTTPRequest(method: "", target: "")
+    private var framing = Framing()
 
     public init(limits: Limits = Limits()) {
         self.limits = limits
@@ -176,21 +177,28 @@ public struct HTTPRequestParser: Sendable {
     /// the following line starts. Nil when no line end is buffered yet; a CR not followed by LF
     /// is an error.
     private func nextLine(limit: Int) -> Result<(end: Int, next: Int)?, HTTPParseError> {
-        var index = position
-        let stop = Swift.min(buffer.count, position + limit + 2)
-        while index < stop {
-            switch buffer[index] {
-            case UInt8(ascii: "\n"):
-                let end = index > position && buffer[index - 1] == UInt8(ascii: "\r") ? index - 1 : index
-                return .success((end, index + 1))
+        // Offsets from 0 into a span of just the unparsed bytes let the optimizer drop most bounds checks.
+        let bytes = buffer.span.extracting(position...)
+        let stop = Swift.min(bytes.count, limit + 2)
+        var offset = 0
+        while offset < stop {
+            let byte = bytes[offset]
+            offset += 1
+            // One comparison passes over every byte but the few control characters.
+            guard byte <= UInt8(ascii: "\r") else {
+                continue
+            }
+            if byte == UInt8(ascii: "\n") {
+                let end = offset > 1 && bytes[offset - 2] == UInt8(ascii: "\r") ? offset - 2 : offset - 1
+                return .success((position + end, position + offset))
+            }
             // A CR past `limit` content bytes could not end a line within the limit, so the line is
             // too long whatever follows the CR. Leaving it to the caller's length check makes the
             // outcome the same whether or not the byte after the CR has arrived yet.
-            case UInt8(ascii: "\r")
-            where index + 1 < buffer.count && buffer[index + 1] != UInt8(ascii: "\n") && index - position <= limit:
+            if byte == UInt8(ascii: "\r") && offset < bytes.count && bytes[offset] != UInt8(ascii: "\n")
+                && offset - 1 <= limit
+            {
                 return .failure(HTTPParseError(.badRequest, "a carriage return is not followed by a line feed"))
-            default:
-                index += 1
             }
         }
         return .success(nil)
@@ -211,56 +219,66 @@ public struct HTTPRequestParser: Sendable {
                 break
             }
         }
+        guard position < buffer.count else {
+            return .event(.needMoreData)
+        }
+        let parts: RequestLineParts
+        if let wellFormed = Self.wellFormedRequestLine(
+            buffer.span,
+            from: position,
+            limit: limits.maximumRequestLineBytes
+        ) {
+            parts = wellFormed
+        } else {
+            switch checkRequestLine() {
+            case .step(let step):
+                return step
+            case .parts(let checked):
+                parts = checked
+            }
+        }
+        request = HTTPRequest(
+            method: Self.knownMethod(buffer.span, parts.method)
+                ?? String(decoding: buffer[parts.method], as: UTF8.self),
+            target: String(decoding: buffer[parts.target], as: UTF8.self),
+            minorVersion: parts.minorVersion
+        )
+        request.headers.reserveCapacity(Self.expectedHeaderCount)
+        framing = Framing()
+        position = parts.next
+        state = .headers(bytes: 0)
+        return .continue
+    }
+
+    /// A request line's parts, or the step to return instead.
+    private enum CheckedRequestLine {
+        case parts(RequestLineParts)
+        case step(Step)
+    }
+
+    /// Finds and checks the request line with every rule that the fast scan skips.
+    private func checkRequestLine() -> CheckedRequestLine {
         let line: (end: Int, next: Int)
         switch boundedLine(
             limit: limits.maximumRequestLineBytes,
             tooLong: failure(.uriTooLong, "the request line is longer than \(limits.maximumRequestLineBytes) bytes")
         ) {
         case .step(let step):
-            return step
+            return .step(step)
         case .line(let end, let next):
             line = (end, next)
         }
         guard line.end - position <= limits.maximumRequestLineBytes else {
-            return failure(.uriTooLong, "the request line is longer than \(limits.maximumRequestLineBytes) bytes")
+            return .step(
+                failure(.uriTooLong, "the request line is longer than \(limits.maximumRequestLineBytes) bytes")
+            )
         }
-        let space = UInt8(ascii: " ")
-        let requestLine = buffer[position..<line.end]
-        guard let methodEnd = requestLine.firstIndex(of: space),
-            let targetEnd = requestLine[(methodEnd + 1)...].firstIndex(of: space),
-            !requestLine[(targetEnd + 1)...].contains(space), methodEnd > position, targetEnd > methodEnd + 1
-        else {
-            return failure(.badRequest, "the request line is not METHOD SP TARGET SP VERSION")
+        switch Self.splitRequestLine(buffer.span, position..<line.end, next: line.next) {
+        case .failure(let error):
+            return .step(.event(.failed(error)))
+        case .success(let parts):
+            return .parts(parts)
         }
-        let method = requestLine[..<methodEnd]
-        let target = requestLine[(methodEnd + 1)..<targetEnd]
-        let version = requestLine[(targetEnd + 1)...]
-        guard method.allSatisfy(Self.isTokenCharacter) else {
-            return failure(.badRequest, "the method is not a token")
-        }
-        guard target.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
-            return failure(.badRequest, "the request target contains a space, a control character or a non-ASCII byte")
-        }
-        let major = version.startIndex + 5
-        guard version.count == 8, version.prefix(5).elementsEqual("HTTP/".utf8),
-            version[major + 1] == UInt8(ascii: "."), Self.isDigit(version[major]), Self.isDigit(version[major + 2])
-        else {
-            return failure(.badRequest, "the HTTP version is malformed")
-        }
-        guard version[major] == UInt8(ascii: "1") else {
-            return failure(.httpVersionNotSupported, "only HTTP/1.0 and HTTP/1.1 are supported")
-        }
-        // RFC 9110 section 2.5: a higher minor version such as HTTP/1.7 is processed as HTTP/1.1,
-        // the highest this server implements.
-        request = HTTPRequest(
-            method: String(decoding: method, as: UTF8.self),
-            target: String(decoding: target, as: UTF8.self),
-            minorVersion: min(1, Int(version[major + 2] - UInt8(ascii: "0")))
-        )
-        request.headers.reserveCapacity(Self.expectedHeaderCount)
-        position = line.next
-        state = .headers(bytes: 0)
-        return .continue
     }
 
     // MARK: - Header fields
@@ -271,80 +289,93 @@ public struct HTTPRequestParser: Sendable {
 
     private mutating func parseHeaderLine(headerBytes: Int) -> Step {
         let room = limits.maximumHeaderBytes - headerBytes
+        // The empty line that ends the head, when it fits in the limit, needs none of the checks below.
+        if let next = buffer.span.offsetAfterLineEnd(at: position, before: buffer.count), next - position <= room {
+            position = next
+            return finishHead()
+        }
+        let field: FieldLine
+        if let wellFormed = Self.wellFormedFieldLine(buffer.span, from: position, limit: room) {
+            field = wellFormed
+        } else {
+            switch checkFieldLine(headerBytes: headerBytes) {
+            case .step(let step):
+                return step
+            case .field(let checked):
+                field = checked
+            }
+        }
+        guard request.headers.fields.count < limits.maximumHeaderCount else {
+            return failure(.requestHeaderFieldsTooLarge, "more than \(limits.maximumHeaderCount) header fields")
+        }
+        let name: String
+        if let known = Self.knownFieldName(buffer.span, field.name) {
+            if known.name.framingRole != .other {
+                framing.note(known.name.framingRole, buffer[field.value])
+            }
+            name = known.isSpelledExactly ? known.name.spelling : String(decoding: buffer[field.name], as: UTF8.self)
+        } else {
+            name = String(decoding: buffer[field.name], as: UTF8.self)
+        }
+        request.headers.add(name: name, value: String(decoding: buffer[field.value], as: UTF8.self))
+        state = .headers(bytes: headerBytes + (field.next - position))
+        position = field.next
+        return .continue
+    }
+
+    /// A field line, or the step to return instead.
+    private enum CheckedFieldLine {
+        case field(FieldLine)
+        case step(Step)
+    }
+
+    /// Finds and checks the next header line with every rule that the fast scan skips, and ends the
+    /// head at an empty line.
+    private mutating func checkFieldLine(headerBytes: Int) -> CheckedFieldLine {
         let line: (end: Int, next: Int)
         switch boundedLine(
-            limit: room,
+            limit: limits.maximumHeaderBytes - headerBytes,
             tooLong: failure(
                 .requestHeaderFieldsTooLarge,
                 "the header fields exceed \(limits.maximumHeaderBytes) bytes"
             )
         ) {
         case .step(let step):
-            return step
+            return .step(step)
         case .line(let end, let next):
             line = (end, next)
         }
-        let bytes = headerBytes + (line.next - position)
-        guard bytes <= limits.maximumHeaderBytes else {
-            return failure(.requestHeaderFieldsTooLarge, "the header fields exceed \(limits.maximumHeaderBytes) bytes")
+        guard headerBytes + (line.next - position) <= limits.maximumHeaderBytes else {
+            return .step(
+                failure(.requestHeaderFieldsTooLarge, "the header fields exceed \(limits.maximumHeaderBytes) bytes")
+            )
         }
         if line.end == position {
             position = line.next
-            return finishHead()
+            return .step(finishHead())
         }
-        switch Self.parseField(buffer[position..<line.end]) {
+        switch Self.parseField(buffer.span, position..<line.end) {
         case .failure(let error):
-            return .event(.failed(error))
+            return .step(.event(.failed(error)))
         case .success(let field):
-            guard request.headers.fields.count < limits.maximumHeaderCount else {
-                return failure(.requestHeaderFieldsTooLarge, "more than \(limits.maximumHeaderCount) header fields")
-            }
-            request.headers.add(name: field.name, value: field.value)
+            return .field(FieldLine(name: field.name, value: field.value, next: line.next))
         }
-        position = line.next
-        state = .headers(bytes: bytes)
-        return .continue
-    }
-
-    /// Splits `name: value`, rejecting what RFC 9112 says a server must reject: space before the
-    /// colon, line folding, and control characters in the value.
-    private static func parseField(_ line: ArraySlice<UInt8>) -> Result<(name: String, value: String), HTTPParseError> {
-        guard let first = line.first, first != UInt8(ascii: " "), first != UInt8(ascii: "\t") else {
-            return .failure(HTTPParseError(.badRequest, "obsolete line folding in the header fields"))
-        }
-        guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else {
-            return .failure(HTTPParseError(.badRequest, "a header field has no colon"))
-        }
-        let name = line[line.startIndex..<colon]
-        guard !name.isEmpty, name.allSatisfy(isTokenCharacter) else {
-            return .failure(HTTPParseError(.badRequest, "a header field name is empty or contains invalid characters"))
-        }
-        let value = line[(colon + 1)...]
-        guard value.allSatisfy({ $0 == UInt8(ascii: "\t") || ($0 >= 0x20 && $0 != 0x7F) }) else {
-            return .failure(HTTPParseError(.badRequest, "a header field value contains a control character"))
-        }
-        return .success(
-            (String(decoding: name, as: UTF8.self), String(decoding: value.trimmingSpaceBytes(), as: UTF8.self))
-        )
     }
 
     /// Decides how the body is framed once the head is complete (RFC 9112 section 6.3).
     private mutating func finishHead() -> Step {
-        let hosts = request.headers.values(of: "Host")
-        if request.minorVersion >= 1 && hosts.isEmpty {
+        if request.minorVersion >= 1 && framing.hostCount == 0 {
             return failure(.badRequest, "an HTTP/1.1 request must have a Host header field")
         }
-        guard hosts.count <= 1 else {
+        guard framing.hostCount <= 1 else {
             return failure(.badRequest, "the request has more than one Host header field")
         }
-        let codingFields = request.headers.values(of: "Transfer-Encoding")
-        let codings = request.headers.tokens(of: "Transfer-Encoding")
-        let lengths = request.headers.values(of: "Content-Length")
         var body = Body.none
-        if !codingFields.isEmpty {
-            guard lengths.isEmpty else {
+        if framing.hasTransferEncoding {
+            guard !framing.contentLength.isPresent else {
                 return failure(.badRequest, "the request has both Transfer-Encoding and Content-Length")
             }
+            let codings = request.headers.tokens(of: "Transfer-Encoding")
             // RFC 9112 section 6.3: without chunked as the final coding the body length is unknown.
             guard codings.last == "chunked" else {
                 return failure(.badRequest, "Transfer-Encoding must end with chunked")
@@ -353,8 +384,8 @@ public struct HTTPRequestParser: Sendable {
                 return failure(.notImplemented, "the only supported transfer coding is chunked")
             }
             body = .chunkSize
-        } else if !lengths.isEmpty {
-            guard let length = Self.contentLength(lengths) else {
+        } else if framing.contentLength.isPresent {
+            guard let length = framing.contentLength.value else {
                 return failure(.badRequest, "the Content-Length is not one non-negative number")
             }
             guard length <= limits.maximumBodyBytes else {
@@ -366,10 +397,14 @@ public struct HTTPRequestParser: Sendable {
             body = length > 0 ? .fixed(remaining: length) : .none
         }
 
-        let expectations = request.headers.tokens(of: "Expect")
-        let expectsContinue = expectations == ["100-continue"]
-        guard expectations.isEmpty || expectsContinue else {
-            return failure(.expectationFailed, "the only supported expectation is 100-continue")
+        var expectsContinue = false
+        // Expect is rare, so its tokens are built only when the field is there.
+        if framing.hasExpect {
+            let expectations = request.headers.tokens(of: "Expect")
+            expectsContinue = expectations == ["100-continue"]
+            guard expectations.isEmpty || expectsContinue else {
+                return failure(.expectationFailed, "the only supported expectation is 100-continue")
+            }
         }
         guard case .none = body else {
             if case .fixed(let length) = body {
@@ -382,55 +417,6 @@ public struct HTTPRequestParser: Sendable {
             return .continue
         }
         return complete()
-    }
-
-    /// Returns the one length that the `Content-Length` fields state, or nil when they are not one
-    /// non-negative number. RFC 9110 section 8.6 allows a list of identical values, as in `5, 5`:
-    /// each non-empty list element must be digits with optional spaces or tabs around them.
-    private static func contentLength(_ fields: [String]) -> Int? {
-        var length: (value: Int, digits: Int)?
-        // The list element being read: its bytes, digits and value so far, and whether a space
-        // followed its digits.
-        var element = (bytes: 0, digits: 0, value: 0, isClosed: false)
-        func endElement() -> Bool {
-            defer { element = (0, 0, 0, false) }
-            if element.bytes == 0 {
-                return true
-            }
-            // Equal values with equal digit counts are the same text, as the RFC requires.
-            guard element.digits > 0, length == nil || length! == (element.value, element.digits) else {
-                return false
-            }
-            length = (element.value, element.digits)
-            return true
-        }
-
-        for field in fields {
-            for byte in field.utf8 {
-                switch byte {
-                case UInt8(ascii: " "), UInt8(ascii: "\t"):
-                    element.bytes += 1
-                    element.isClosed = element.digits > 0
-                case UInt8(ascii: "0")...UInt8(ascii: "9"):
-                    guard !element.isClosed, element.digits < 18 else {
-                        return nil
-                    }
-                    element.bytes += 1
-                    element.digits += 1
-                    element.value = element.value * 10 + Int(byte - UInt8(ascii: "0"))
-                case UInt8(ascii: ","):
-                    guard endElement() else {
-                        return nil
-                    }
-                default:
-                    return nil
-                }
-            }
-            guard endElement() else {
-                return nil
-            }
-        }
-        return length?.value
     }
 
     /// Hands out the finished request and starts on the next one.
@@ -556,18 +542,12 @@ public struct HTTPRequestParser: Sendable {
         isDigit(byte) || (byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "f"))
     }
 
-    /// The `tchar` set of RFC 9110 section 5.6.2.
+    /// The `tchar` set of RFC 9110 section 5.6.2: ASCII letters and digits and 15 symbols.
     static func isTokenCharacter(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-            UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"),
-            UInt8(ascii: "%"), UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"),
-            UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"),
-            UInt8(ascii: "|"), UInt8(ascii: "~"):
-            return true
-        default:
-            return false
-        }
+        // Bit n of a mask is set when byte n, or byte 64 + n, is a tchar. Two shifts are cheaper
+        // than a switch over the ranges, and the parser calls this for every byte of a name.
+        let mask: UInt64 = byte < 64 ? 0x03FF_6CFA_0000_0000 : 0x57FF_FFFF_C7FF_FFFE
+        return byte < 128 && (mask >> (byte & 63)) & 1 == 1
     }
 }
 
@@ -579,5 +559,32 @@ extension ArraySlice where Element == UInt8 {
             return []
         }
         return self[first...last]
+    }
+}
+
+extension Span where Element == UInt8 {
+    /// Returns `range` without the spaces and tabs at its start and end.
+    func trimmingSpacesAndTabs(_ range: Range<Int>) -> Range<Int> {
+        var start = range.lowerBound
+        var end = range.upperBound
+        while start < end && (self[start] == UInt8(ascii: " ") || self[start] == UInt8(ascii: "\t")) {
+            start += 1
+        }
+        while end > start && (self[end - 1] == UInt8(ascii: " ") || self[end - 1] == UInt8(ascii: "\t")) {
+            end -= 1
+        }
+        return start..<end
+    }
+
+    /// Returns the offset after the line end (LF or CRLF) at `offset`, or nil when none is there
+    /// before `count`.
+    func offsetAfterLineEnd(at offset: Int, before count: Int) -> Int? {
+        if offset < count && self[offset] == UInt8(ascii: "\n") {
+            return offset + 1
+        }
+        if offset + 1 < count && self[offset] == UInt8(ascii: "\r") && self[offset + 1] == UInt8(ascii: "\n") {
+            return offset + 2
+        }
+        return nil
     }
 }
