@@ -13,16 +13,17 @@ enum JSONBlobFastScan {
         guard start < bytes.count else {
             return nil
         }
-        var blobs: [JSONBlob] = []
+        var blobs: [JSONBlob]
         let end: Int
         if bytes[start] == JSONByte.openingBrace {
             let blob = scanBlob(in: bytes, array: array, from: start, depth: 0, maximumDepth: maximumDepth)
             guard let blob else {
                 return nil
             }
-            blobs.append(blob)
+            blobs = [blob]
             end = blob.range.upperBound
         } else if bytes[start] == JSONByte.openingBracket {
+            blobs = []
             let arrayEnd = scanBlobArray(
                 in: bytes,
                 array: array,
@@ -214,7 +215,24 @@ enum JSONBlobFastScan {
                     continue
                 }
             } else {
-                guard let scalarEnd = scanScalar(in: bytes, from: index) else {
+                // The scalar cases are spelled out here, because a release build with Swift 6.3.1
+                // left a function with them uninlined although it was marked @inline(__always).
+                let scalarEnd: Int?
+                switch first {
+                case JSONByte.quote:
+                    scalarEnd = scanString(in: bytes, at: index)?.end
+                case JSONByte.minus, JSONByte.zero...JSONByte.nine:
+                    scalarEnd = scanNumber(in: bytes, from: index)
+                case UInt8(ascii: "t"):
+                    scalarEnd = scanLiteral(0x65_75_72_74, count: 4, in: bytes, from: index)
+                case UInt8(ascii: "f"):
+                    scalarEnd = scanLiteral(0x65_73_6C_61_66, count: 5, in: bytes, from: index)
+                case UInt8(ascii: "n"):
+                    scalarEnd = scanLiteral(0x6C_6C_75_6E, count: 4, in: bytes, from: index)
+                default:
+                    scalarEnd = nil
+                }
+                guard let scalarEnd else {
                     return nil
                 }
                 index = scalarEnd
@@ -269,27 +287,7 @@ enum JSONBlobFastScan {
         return skipWhitespace(in: bytes, from: colon + 1)
     }
 
-    /// Scans the string, number or literal at `start`, which must be before the end, and returns the
-    /// index after it.
-    @inline(__always)
-    private static func scanScalar(in bytes: Span<UInt8>, from start: Int) -> Int? {
-        switch bytes[start] {
-        case JSONByte.quote:
-            scanString(in: bytes, at: start)?.end
-        case JSONByte.minus, JSONByte.zero...JSONByte.nine:
-            scanNumber(in: bytes, from: start)
-        case UInt8(ascii: "t"):
-            scanLiteral(0x65_75_72_74, count: 4, in: bytes, from: start)
-        case UInt8(ascii: "f"):
-            scanLiteral(0x65_73_6C_61_66, count: 5, in: bytes, from: start)
-        case UInt8(ascii: "n"):
-            scanLiteral(0x6C_6C_75_6E, count: 4, in: bytes, from: start)
-        default:
-            nil
-        }
-    }
-
-    /// Checks that the `count` bytes that `literal` holds, first byte lowest, are at `start`, and
+    /// Checks that the `count` bytes packed in `literal`, first byte lowest, are at `start`, and
     /// returns the index after them.
     @inline(__always)
     private static func scanLiteral(_ literal: UInt64, count: Int, in bytes: Span<UInt8>, from start: Int) -> Int? {

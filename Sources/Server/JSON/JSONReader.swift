@@ -204,7 +204,7 @@ struct JSONReader {
         }
     }
 
-    /// Scans the literal whose `count` ASCII bytes `literal` holds, first byte lowest.
+    /// Scans the literal whose `count` ASCII bytes are packed in `literal`, first byte lowest.
     @inline(__always)
     private mutating func scanLiteral(_ literal: UInt64, count: Int) throws(JSONError) {
         var index = position
