@@ -30,17 +30,19 @@ enum PercentDecoding {
             for offset in 0..<index {
                 output.write(input[offset])
             }
+            // Checked additions keep the index provably non-negative, which lets the optimizer drop
+            // the overflow and range checks of extracting each word.
             while index < input.count {
                 let byte = input[index]
                 if byte == UInt8(ascii: "%") {
                     // A `&` is no hexadecimal digit, so an escape cut short by one fails here too.
-                    guard index &+ 2 < input.count, let value = hexPairValue(input[index &+ 1], input[index &+ 2])
+                    guard index + 2 < input.count, let value = hexPairValue(input[index + 1], input[index + 2])
                     else {
                         throw invalidEscape(in: bytes, at: start &+ index, end: end)
                     }
                     output.write(value)
-                    index &+= 3
-                } else if byte > lastSpecial, index &+ 8 <= input.count {
+                    index += 3
+                } else if byte > lastSpecial, index + 8 <= input.count {
                     // Copy the run of plain bytes that starts here as words. The output never gets
                     // ahead of the input, so each word fits.
                     var plainCount = 8
@@ -51,13 +53,13 @@ enum PercentDecoding {
                             plainCount = SWAR.firstFlaggedByte(specials)
                         }
                         output.writeLittleEndian(word, keepingFirst: plainCount)
-                        index &+= plainCount
-                    } while plainCount == 8 && index &+ 8 <= input.count
+                        index += plainCount
+                    } while plainCount == 8 && index + 8 <= input.count
                 } else if byte == ampersand {
                     return
                 } else {
                     output.write(byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte)
-                    index &+= 1
+                    index += 1
                 }
             }
         }
