@@ -24,6 +24,19 @@ public struct ByteWriter {
         offset += size
     }
 
+    /// Stores the eight bytes of `word`, least significant first, but advances past only the first
+    /// `count` of them, so that the next write replaces the rest. Use it to copy the start of a
+    /// word whose length is known only after the word is loaded.
+    ///
+    /// - Precondition: `count` is at most 8, and eight bytes fit before the end of the array.
+    @inlinable
+    public mutating func writeLittleEndian(_ word: UInt64, keepingFirst count: Int) {
+        precondition(count >= 0 && count <= 8, "count must be from 0 through 8")
+        precondition(offset + 8 <= capacity, "write past the end of the byte array")
+        base.storeBytes(of: word.littleEndian, toByteOffset: offset, as: UInt64.self)
+        offset += count
+    }
+
     @inlinable
     public mutating func write(_ byte: UInt8) {
         precondition(offset < capacity, "write past the end of the byte array")
@@ -64,6 +77,26 @@ extension Array where Element == UInt8 {
             try body(&writer)
             precondition(writer.position == count, "wrote \(writer.position) of \(count) bytes")
             initialized = count
+        }
+    }
+
+    /// Creates an array from the bytes that `body` writes through a `ByteWriter` into room for
+    /// `capacity` bytes. The array contains the bytes up to the writer's final position.
+    @inlinable
+    public init<E: Error>(capacity: Int, writingWith body: (inout ByteWriter) throws(E) -> Void) throws(E) {
+        var failure: E?
+        // One byte more than needed keeps the buffer's address non-nil when `capacity` is 0.
+        self.init(unsafeUninitializedCapacity: Swift.max(capacity, 1)) { buffer, initialized in
+            var writer = ByteWriter(base: UnsafeMutableRawPointer(buffer.baseAddress!), capacity: capacity)
+            do throws(E) {
+                try body(&writer)
+            } catch {
+                failure = error
+            }
+            initialized = writer.position
+        }
+        if let failure {
+            throw failure
         }
     }
 }

@@ -118,21 +118,29 @@ extension KPIService {
     }
 
     private func formData(_ body: [UInt8]) -> Result<[UInt8], Rejection> {
-        let form: URLEncodedForm
+        // Every field is decoded, so that a bad escape anywhere is rejected, but only the first
+        // `data` value is kept, without building a `URLEncodedForm` of all fields.
+        var data: [UInt8]?
         do {
-            form = try URLEncodedForm(parsing: body)
+            try PercentDecoding.decodePairs(body) { name, value, _ throws(FormDecodingError) in
+                if data == nil && name == Self.dataFieldName {
+                    data = value
+                }
+            }
         } catch {
             return .failure(
                 Rejection(.badRequest, error: "bad_request", reason: "the form body is malformed: \(error)")
             )
         }
-        guard let data = form["data"], !data.isEmpty else {
+        guard let data, !data.isEmpty else {
             return .failure(
                 Rejection(.badRequest, error: "bad_request", reason: "the body has no data field with the blobs")
             )
         }
         return .success(data)
     }
+
+    private static let dataFieldName = Array("data".utf8)
 
     private func jsonData(_ body: [UInt8]) -> Result<[UInt8], Rejection> {
         let range: Range<Int>?
@@ -171,13 +179,25 @@ extension KPIService {
     /// Returns the media type of a `Content-Type` value: what precedes any parameters, without the
     /// spaces around it.
     private static func mediaType(of contentType: String) -> Substring {
-        let isSpace: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
-        let type = contentType.utf8[..<contentType.firstIndex(ofASCII: UInt8(ascii: ";"))]
-        guard let first = type.firstIndex(where: { !isSpace($0) }), let last = type.lastIndex(where: { !isSpace($0) })
-        else {
-            return ""
+        let bytes = contentType.utf8.span
+        var end = 0
+        while end < bytes.count && bytes[end] != UInt8(ascii: ";") {
+            end += 1
         }
-        return contentType[first...last]
+        var first = 0
+        while first < end && isSpaceOrTab(bytes[first]) {
+            first += 1
+        }
+        var last = end
+        while last > first && isSpaceOrTab(bytes[last - 1]) {
+            last -= 1
+        }
+        let utf8 = contentType.utf8
+        return contentType[utf8.index(utf8.startIndex, offsetBy: first)..<utf8.index(utf8.startIndex, offsetBy: last)]
+    }
+
+    private static func isSpaceOrTab(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t")
     }
 
     /// The offset of the first byte that is not JSON whitespace.

@@ -15,62 +15,68 @@ enum PercentDecoding {
         from start: Int,
         to end: Int
     ) throws(FormDecodingError) -> (decoded: [UInt8], end: Int) {
-        let input = bytes.span
-        var index = start
-        while index < end, !isSpecial(input[index]) {
+        let input = bytes.span.extracting(start..<end)
+        var index = 0
+        while index < input.count, input[index] > lastSpecial || input[index] < UInt8(ascii: "%") {
             index &+= 1
         }
-        guard index < end, input[index] != ampersand else {
-            return (Array(bytes[start..<index]), index)
+        guard index < input.count, input[index] != ampersand else {
+            // Nothing to decode, as in most field names: a copy is cheaper than a decoding pass.
+            return (Array(bytes[start..<start &+ index]), start &+ index)
         }
 
-        // Decoded text is never longer than its encoding, so the output is sized once and written
-        // by index, and the unused tail is cut off at the end.
-        var output = [UInt8](repeating: 0, count: end - start)
-        var outputSpan = output.mutableSpan
-        for offset in start..<index {
-            outputSpan[offset &- start] = input[offset]
-        }
-        var written = index &- start
-        while index < end {
-            let byte = input[index]
-            if !isSpecial(byte) {
-                outputSpan[written] = byte
-                index &+= 1
-            } else if byte == UInt8(ascii: "%") {
-                // A `&` is no hexadecimal digit, so an escape cut short by one fails here too.
-                guard index + 2 < end, let high = hexDigitValue(input[index &+ 1]),
-                    let low = hexDigitValue(input[index &+ 2])
-                else {
-                    let stop = bytes[index..<end].firstIndex(of: ampersand) ?? end
-                    throw invalidEscape(in: bytes, at: index, end: stop)
-                }
-                outputSpan[written] = high << 4 | low
-                index &+= 3
-            } else if byte == UInt8(ascii: "+") {
-                outputSpan[written] = UInt8(ascii: " ")
-                index &+= 1
-            } else if byte == ampersand {
-                break
-            } else {
-                outputSpan[written] = byte
-                index &+= 1
+        // Decoded text is never longer than its encoding, so room for the encoded length is enough.
+        let decoded = try [UInt8](capacity: input.count) { (output) throws(FormDecodingError) in
+            for offset in 0..<index {
+                output.write(input[offset])
             }
-            written &+= 1
+            // Checked additions keep the index provably non-negative, which lets the optimizer drop
+            // the overflow and range checks of extracting each word.
+            while index < input.count {
+                let byte = input[index]
+                if byte == UInt8(ascii: "%") {
+                    // A `&` is no hexadecimal digit, so an escape cut short by one fails here too.
+                    guard index + 2 < input.count, let value = hexPairValue(input[index + 1], input[index + 2])
+                    else {
+                        throw invalidEscape(in: bytes, at: start &+ index, end: end)
+                    }
+                    output.write(value)
+                    index += 3
+                } else if byte > lastSpecial, index + 8 <= input.count {
+                    // Copy the run of plain bytes that starts here as words. The output never gets
+                    // ahead of the input, so each word fits.
+                    var plainCount = 8
+                    repeat {
+                        let word = SWAR.word(in: input, at: index)
+                        let specials = possiblySpecialBytes(in: word)
+                        if specials != 0 {
+                            plainCount = SWAR.firstFlaggedByte(specials)
+                        }
+                        output.writeLittleEndian(word, keepingFirst: plainCount)
+                        index += plainCount
+                    } while plainCount == 8 && index + 8 <= input.count
+                } else if byte == ampersand {
+                    return
+                } else {
+                    output.write(byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte)
+                    index += 1
+                }
+            }
         }
-        _ = consume outputSpan
-        output.removeLast(output.count - written)
-        return (output, index)
+        return (decoded, start &+ index)
+    }
+
+    /// Flags the bytes of `word` up to `+`, which contain every byte that decoding must look at,
+    /// along with control characters and a few others that it copies like any other byte. Only
+    /// the lowest flag is sure to be right.
+    @inline(__always)
+    private static func possiblySpecialBytes(in word: UInt64) -> UInt64 {
+        SWAR.flagBytes(below: lastSpecial &+ 1, in: word)
     }
 
     private static let ampersand = UInt8(ascii: "&")
 
-    /// True for the bytes from `%` (0x25) to `+` (0x2B). The range contains `&` and `+` as well, so
-    /// one comparison lets most plain bytes through.
-    @inline(__always)
-    private static func isSpecial(_ byte: UInt8) -> Bool {
-        byte &- UInt8(ascii: "%") <= UInt8(ascii: "+") - UInt8(ascii: "%")
-    }
+    private static let lastSpecial = UInt8(ascii: "+")
 
     @inline(__always)
     private static func hexDigitValue(_ byte: UInt8) -> UInt8? {
@@ -80,6 +86,16 @@ enum PercentDecoding {
         }
         let letter = (byte | 0x20) &- UInt8(ascii: "a")
         return letter < 6 ? letter &+ 10 : nil
+    }
+
+    /// Returns the byte that the two hexadecimal digits `high` and `low` spell, or nil when either
+    /// is not a hexadecimal digit.
+    @inline(__always)
+    private static func hexPairValue(_ high: UInt8, _ low: UInt8) -> UInt8? {
+        guard let high = hexDigitValue(high), let low = hexDigitValue(low) else {
+            return nil
+        }
+        return high << 4 | low
     }
 
     /// Decodes one segment of a URL path, where `+` and `&` stand for themselves and only `%XX`
@@ -108,8 +124,11 @@ enum PercentDecoding {
         return output
     }
 
+    /// Returns the error for the `%` at `index`, quoting it with up to two following bytes before
+    /// the first `&` or `end`.
     private static func invalidEscape(in bytes: [UInt8], at index: Int, end: Int) -> FormDecodingError {
-        let escape = bytes[index..<min(index + 3, end)]
+        let stop = bytes[index..<end].firstIndex(of: ampersand) ?? end
+        let escape = bytes[index..<min(index + 3, stop)]
         guard escape.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else {
             return FormDecodingError(offset: index, reason: "invalid percent escape")
         }

@@ -35,6 +35,9 @@ extension JSONScanner {
 
     /// Splits the JSON text in `bytes[range]` into blobs, with the rules of `blobs(in:)`.
     public func blobs(in bytes: [UInt8], range: Range<Int>) throws(JSONError) -> [JSONBlob] {
+        if let blobs = JSONBlobFastScan.blobs(in: bytes, range: range, maximumDepth: maximumDepth) {
+            return blobs
+        }
         var reader = JSONReader(bytes: bytes, range: range, maximumDepth: maximumDepth)
         return try reader.scanBlobs()
     }

@@ -80,7 +80,15 @@ extension JSONReader {
     private func memberName(_ literal: Range<Int>, hasEscapes: Bool, equals name: [UInt8]) -> Bool {
         let content = literal.lowerBound + 1..<literal.upperBound - 1
         guard hasEscapes else {
-            return bytes[content].elementsEqual(name)
+            guard content.count == name.count else {
+                return false
+            }
+            let candidate = bytes.span.extracting(content)
+            let expected = name.span
+            for offset in 0..<candidate.count where candidate[offset] != expected[offset] {
+                return false
+            }
+            return true
         }
         // A name with an escaped lone surrogate has no UTF-8 form, so it cannot equal `name`.
         return (try? JSONReader.unescape(bytes, literal: literal)) == name

@@ -66,18 +66,27 @@ extension JSONReader {
     static func doubleValue(of bytes: [UInt8], in range: Range<Int>) -> Double {
         // Integers of up to 15 digits are below 2^53, so they convert exactly without text parsing.
         // Millisecond timestamps have 13 digits.
+        let span = bytes.span
         var digits = range
-        let isNegative = bytes[range.lowerBound] == JSONByte.minus
+        let isNegative = span[range.lowerBound] == JSONByte.minus
         if isNegative {
             digits = range.lowerBound + 1..<range.upperBound
         }
-        if digits.count <= 15 && bytes[digits].allSatisfy(isDigit) {
+        if digits.count <= 15 {
             var magnitude: Int64 = 0
-            for byte in bytes[digits] {
-                magnitude = magnitude * 10 + Int64(byte - JSONByte.zero)
+            var isInteger = true
+            for index in digits {
+                let digit = span[index] &- JSONByte.zero
+                guard digit < 10 else {
+                    isInteger = false
+                    break
+                }
+                magnitude = magnitude &* 10 &+ Int64(digit)
             }
-            let value = Double(magnitude)
-            return isNegative ? -value : value
+            if isInteger {
+                let value = Double(magnitude)
+                return isNegative ? -value : value
+            }
         }
 
         // The standard library's parser rounds correctly and returns infinity on overflow.

@@ -12,7 +12,7 @@ extension JSONReader {
         var index = position + 1
         var hasEscapes = false
         while true {
-            index = Self.endOfPlainASCII(in: bytes, from: index, to: end)
+            index = Self.endOfPlainASCII(in: bytes.span, from: index, to: end)
             guard index < end else {
                 break
             }
@@ -25,45 +25,43 @@ extension JSONReader {
                 hasEscapes = true
             } else if byte >= 0x80 {
                 index = try scanUTF8Sequence(at: index)
-            } else {
+            } else if byte < 0x20 {
                 throw JSONError(offset: index, reason: "unescaped control character \(JSONError.hex(byte)) in a string")
+            } else {
+                index += 1
             }
         }
         throw JSONError(offset: position, reason: "unterminated string")
     }
 
-    /// Returns the index of the first byte in `start..<end` that a string scan has to look at, or
-    /// `end` when there is none. Such a byte is a quotation mark, a backslash, a control character
-    /// or a byte of a multi-byte UTF-8 sequence.
+    /// Returns the index of the first byte in `start..<end` that a string scan may have to look at,
+    /// or `end` when there is none. Such a byte is a quotation mark, a backslash, a control
+    /// character or a byte of a multi-byte UTF-8 sequence, but it may also be a space or `!`, which
+    /// the caller skips.
     ///
-    /// This is the scanner's only raw memory access. It tests eight bytes per step with 64-bit word
-    /// arithmetic, which needs unaligned 8-byte loads that safe array indexing cannot express.
-    /// String contents are most of the bytes of a typical blob. In a release build on one AMD EPYC
-    /// machine, this step took validation of a 20-blob Persona batch from 0.9 to 1.5 GB/s.
-    static func endOfPlainASCII(in bytes: [UInt8], from start: Int, to end: Int) -> Int {
-        precondition(start >= 0 && end <= bytes.count)
-        var index = bytes.withUnsafeBytes { buffer in
-            var wordStart = start
-            while wordStart + 8 <= end {
-                let word = UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: wordStart, as: UInt64.self))
-                let flags =
-                    SWAR.flagBytes(below: 0x20, in: word) | SWAR.flagBytes(equalTo: JSONByte.quote, in: word)
-                    | SWAR.flagBytes(equalTo: JSONByte.backslash, in: word) | word & SWAR.highBits
-                if flags != 0 {
-                    // In a little-endian word the first byte in memory is the lowest.
-                    return wordStart + flags.trailingZeroBitCount / 8
-                }
-                wordStart += 8
+    /// It tests eight bytes per step with 64-bit word arithmetic, because string contents are most
+    /// of the bytes of a typical blob. Testing for the bytes below `#` catches the control
+    /// characters and the quotation mark in one step.
+    @inline(__always)
+    static func endOfPlainASCII(in bytes: Span<UInt8>, from start: Int, to end: Int) -> Int {
+        var index = start
+        while index &+ 8 <= end {
+            let word = SWAR.word(in: bytes, at: index)
+            let flags =
+                SWAR.flagBytes(below: JSONByte.quote + 1, in: word)
+                | SWAR.flagBytes(equalTo: JSONByte.backslash, in: word) | word & SWAR.highBits
+            if flags != 0 {
+                return index &+ SWAR.firstFlaggedByte(flags)
             }
-            return wordStart
+            index &+= 8
         }
 
         while index < end {
             let byte = bytes[index]
-            if byte < 0x20 || byte >= 0x80 || byte == JSONByte.quote || byte == JSONByte.backslash {
+            if byte <= JSONByte.quote || byte >= 0x80 || byte == JSONByte.backslash {
                 return index
             }
-            index += 1
+            index &+= 1
         }
         return index
     }
@@ -117,11 +115,20 @@ extension JSONReader {
 
     /// Checks the multi-byte UTF-8 sequence whose lead byte (0x80 or above) is at `index`, and
     /// returns the index after it.
+    private func scanUTF8Sequence(at index: Int) throws(JSONError) -> Int {
+        guard let sequenceEnd = Self.utf8SequenceEnd(in: bytes.span, at: index, to: end) else {
+            throw JSONError(offset: index, reason: "invalid UTF-8")
+        }
+        return sequenceEnd
+    }
+
+    /// Returns the index after the multi-byte UTF-8 sequence whose lead byte (0x80 or above) is at
+    /// `index`, or nil when the sequence is invalid or does not end before `end`.
     ///
     /// The accepted ranges are those of RFC 3629 section 4. The narrower range for the second byte
     /// after E0, ED, F0 and F4 is what excludes overlong forms, UTF-16 surrogates and code points
     /// above U+10FFFF.
-    private func scanUTF8Sequence(at index: Int) throws(JSONError) -> Int {
+    static func utf8SequenceEnd(in bytes: Span<UInt8>, at index: Int, to end: Int) -> Int? {
         let length: Int
         var lowest: UInt8 = 0x80
         var highest: UInt8 = 0xBF
@@ -145,37 +152,15 @@ extension JSONReader {
             length = 4
             highest = 0x8F
         default:
-            throw JSONError(offset: index, reason: "invalid UTF-8")
+            return nil
         }
 
         guard index + length <= end, (lowest...highest).contains(bytes[index + 1]) else {
-            throw JSONError(offset: index, reason: "invalid UTF-8")
+            return nil
         }
         for continuation in index + 2..<index + length where bytes[continuation] & 0xC0 != 0x80 {
-            throw JSONError(offset: index, reason: "invalid UTF-8")
+            return nil
         }
         return index + length
-    }
-}
-
-/// Tests on the eight bytes of a 64-bit word at once ("SIMD within a register").
-///
-/// Each test sets the high bit of every matching byte. Bytes above the lowest match may be flagged
-/// falsely, because a borrow can carry out of a matching byte, but the lowest flagged byte is
-/// always a true match, and that is the only one the scanner uses.
-enum SWAR {
-    static let lowBits: UInt64 = 0x0101_0101_0101_0101
-    static let highBits: UInt64 = 0x8080_8080_8080_8080
-
-    /// Flags the bytes below `limit`, which must be at most 0x80.
-    @inline(__always)
-    static func flagBytes(below limit: UInt8, in word: UInt64) -> UInt64 {
-        (word &- lowBits &* UInt64(limit)) & ~word & highBits
-    }
-
-    /// Flags the bytes equal to `byte`.
-    @inline(__always)
-    static func flagBytes(equalTo byte: UInt8, in word: UInt64) -> UInt64 {
-        flagBytes(below: 1, in: word ^ lowBits &* UInt64(byte))
     }
 }

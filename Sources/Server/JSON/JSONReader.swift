@@ -27,6 +27,10 @@ struct JSONReader {
 
     @inline(__always)
     mutating func skipWhitespace() {
+        // Compact JSON has no whitespace, and no byte above the space is whitespace.
+        guard position < end, bytes[position] <= JSONByte.space else {
+            return
+        }
         while position < end {
             switch bytes[position] {
             case JSONByte.space, JSONByte.lineFeed, JSONByte.carriageReturn, JSONByte.tab:
@@ -65,6 +69,10 @@ struct JSONReader {
     ///   from there toward `maximumDepth`.
     mutating func scanValue(depth: Int) throws(JSONError) -> Range<Int> {
         let start = position
+        if position < end, bytes[position] != JSONByte.openingBrace, bytes[position] != JSONByte.openingBracket {
+            try scanScalar()
+            return start..<position
+        }
         var containers = ContainerStack()
         while true {
             guard try scanValueStart(depth: depth, containers: &containers) else {
@@ -131,20 +139,29 @@ struct JSONReader {
             }
             containers.push(isObject: false)
             return false
+        default:
+            try scanScalar()
+        }
+        return true
+    }
+
+    /// Scans the string, number or literal that starts at `position`, which must be before `end`.
+    @inline(__always)
+    private mutating func scanScalar() throws(JSONError) {
+        switch bytes[position] {
         case JSONByte.quote:
             try scanString()
         case JSONByte.minus, JSONByte.zero...JSONByte.nine:
             try scanNumber()
         case UInt8(ascii: "t"):
-            try scanLiteral("true")
+            try scanLiteral(Self.trueLiteral, count: 4)
         case UInt8(ascii: "f"):
-            try scanLiteral("false")
+            try scanLiteral(Self.falseLiteral, count: 5)
         case UInt8(ascii: "n"):
-            try scanLiteral("null")
+            try scanLiteral(Self.nullLiteral, count: 4)
         case let byte:
             throw .unexpectedCharacter(byte, at: position)
         }
-        return true
     }
 
     func checkDepth(_ depth: Int) throws(JSONError) {
@@ -187,19 +204,28 @@ struct JSONReader {
         }
     }
 
-    private mutating func scanLiteral(_ literal: String) throws(JSONError) {
+    /// Scans the literal whose `count` ASCII bytes are packed in `literal`, first byte lowest.
+    @inline(__always)
+    private mutating func scanLiteral(_ literal: UInt64, count: Int) throws(JSONError) {
         var index = position
-        for expected in literal.utf8 {
+        var expected = literal
+        for _ in 0..<count {
             guard index < end else {
                 throw .unexpectedEnd(at: index)
             }
-            guard bytes[index] == expected else {
+            guard bytes[index] == UInt8(truncatingIfNeeded: expected) else {
                 throw .unexpectedCharacter(bytes[index], at: index)
             }
+            expected &>>= 8
             index += 1
         }
         position = index
     }
+
+    /// The bytes of `true`, `false` and `null`, first byte lowest, for `scanLiteral(_:count:)`.
+    private static let trueLiteral: UInt64 = 0x65_75_72_74
+    private static let falseLiteral: UInt64 = 0x65_73_6C_61_66
+    private static let nullLiteral: UInt64 = 0x6C_6C_75_6E
 }
 
 /// The kinds of the open containers, one bit per level: set for an object, clear for an array.

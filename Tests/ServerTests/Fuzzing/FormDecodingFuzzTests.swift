@@ -43,6 +43,27 @@ import Testing
         #expect(rejectedCount < run.count * 9 / 10)
     }
 
+    /// Bodies long enough that the decoder copies runs of plain bytes eight at a time.
+    @Test func longFormBodiesDecodeLikeReference() {
+        FuzzRun(cases: 1_000).forEachCase { generator in
+            let input = Self.randomInput(maximumLength: 300, using: &generator)
+            var problems: [String] = []
+            let expected = ReferenceForm.decode(input)
+            do throws(FormDecodingError) {
+                let form = try URLEncodedForm(parsing: input)
+                let fields = form.fields.map { ReferenceForm.Pair(name: $0.name, value: $0.value) }
+                if expected != .success(fields) {
+                    problems.append("the fields differ from the reference: \(fields)")
+                }
+            } catch {
+                if expected != .failure(ReferenceForm.InvalidEscape(offset: error.offset)) {
+                    problems.append("rejected at offset \(error.offset), unlike the reference")
+                }
+            }
+            return (input, problems)
+        }
+    }
+
     @Test func queriesDecodeLikeReference() {
         FuzzRun(cases: 3_000).forEachCase { generator in
             let input = Self.randomInput(using: &generator)
@@ -77,8 +98,8 @@ import Testing
         }
     }
 
-    static func randomInput(using generator: inout SeededGenerator) -> [UInt8] {
-        (0..<Int.random(in: 0...40, using: &generator)).map { _ in
+    static func randomInput(maximumLength: Int = 40, using generator: inout SeededGenerator) -> [UInt8] {
+        (0..<Int.random(in: 0...maximumLength, using: &generator)).map { _ in
             Int.random(in: 0..<8, using: &generator) == 0
                 ? UInt8.random(in: 0...255, using: &generator) : alphabet.randomElement(using: &generator)!
         }
