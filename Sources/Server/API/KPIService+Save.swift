@@ -86,6 +86,11 @@ extension KPIService {
     /// The body with its content coding removed: a gzip body is inflated up to
     /// `maximumInflatedBytes`; any other coding is rejected.
     private func decodedBody(of request: HTTPRequest) -> Result<[UInt8], Rejection> {
+        // Most requests have no Content-Encoding, and looking for the field costs far less than
+        // splitting its value into tokens.
+        guard request.headers["Content-Encoding"] != nil else {
+            return .success(request.body)
+        }
         let codings = request.headers.tokens(of: "Content-Encoding").filter { $0 != "identity" }
         guard !codings.isEmpty else {
             return .success(request.body)
@@ -207,7 +212,10 @@ extension KPIService {
 
     /// True when the request's `Accept` field lists `mediaType`.
     static func accepts(_ request: HTTPRequest, _ mediaType: String) -> Bool {
-        request.headers.tokens(of: "Accept").contains {
+        guard request.headers["Accept"] != nil else {
+            return false
+        }
+        return request.headers.tokens(of: "Accept").contains {
             $0.split(separator: ";").first.map { $0.trimmingASCIISpaces() } == mediaType
         }
     }
