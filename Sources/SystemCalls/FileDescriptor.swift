@@ -158,6 +158,16 @@ public struct FileDescriptor: Sendable, Hashable {
         _ = try retryingInterrupts("fsync") { Glibc.fsync(rawValue) }
     }
 
+    /// Advises the kernel with `posix_fadvise(2)` that the `length` bytes at `offset` will not be
+    /// read soon, so it drops their cached pages that are not dirty. The file's data is unchanged.
+    public func dropCachedPages(offset: Int64, length: Int64) throws(SystemError) {
+        // posix_fadvise returns the error number instead of setting errno.
+        let result = Glibc.posix_fadvise(rawValue, off_t(offset), off_t(length), POSIX_FADV_DONTNEED)
+        guard result == 0 else {
+            throw SystemError("posix_fadvise", errno: result)
+        }
+    }
+
     /// Sets the file's length with `ftruncate(2)`.
     public func truncate(to length: Int64) throws(SystemError) {
         _ = try retryingInterrupts("ftruncate") { Glibc.ftruncate(rawValue, off_t(length)) }

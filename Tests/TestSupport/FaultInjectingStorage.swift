@@ -429,4 +429,8 @@ final class FaultInjectingFile: StorageFile {
     func size() throws(SystemError) -> Int64 {
         try file.size()
     }
+
+    func dropCachedPages(offset: Int64, length: Int64) throws(SystemError) {
+        try file.dropCachedPages(offset: offset, length: length)
+    }
 }

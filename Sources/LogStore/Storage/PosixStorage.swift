@@ -88,6 +88,14 @@ final class PosixFile: StorageFile {
         }
     }
 
+    func dropCachedPages(offset: Int64, length: Int64) throws(SystemError) {
+        do {
+            try descriptor.dropCachedPages(offset: offset, length: length)
+        } catch {
+            throw error.on(path)
+        }
+    }
+
     func size() throws(SystemError) -> Int64 {
         do {
             return try descriptor.size()

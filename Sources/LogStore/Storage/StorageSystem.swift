@@ -41,9 +41,14 @@ public protocol StorageFile: AnyObject, Sendable {
     func synchronizeData() throws(SystemError)
     func truncate(to length: Int64) throws(SystemError)
     func size() throws(SystemError) -> Int64
+    /// Drops the cached pages of `length` bytes at `offset` that hold no unwritten data, as a hint
+    /// that changes nothing the file reads back. The default implementation does nothing.
+    func dropCachedPages(offset: Int64, length: Int64) throws(SystemError)
 }
 
 extension StorageFile {
+    public func dropCachedPages(offset: Int64, length: Int64) throws(SystemError) {}
+
     /// Reads up to `count` bytes at `offset`; fewer only at end of file.
     func read(count: Int, at offset: Int64) throws(SystemError) -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: count)
