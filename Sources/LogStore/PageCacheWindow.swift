@@ -7,7 +7,9 @@
 /// least that much. The writer thread owns the window.
 struct PageCacheWindow {
     private struct WrittenRange {
-        var file: any StorageFile
+        /// Weak, so that a segment file that retention deletes closes at once and frees its pages
+        /// and disk space. A strong reference would keep the deleted file open.
+        weak var file: (any StorageFile)?
         var start: Int64
         var end: Int64
     }
@@ -37,7 +39,9 @@ struct PageCacheWindow {
             ranges.append(WrittenRange(file: file, start: offset, end: offset + length))
         }
         cachedBytes += length
-        if cachedBytes > limit + slack {
+        // Subtracting first cannot overflow, because both values are not negative, while
+        // `limit + slack` can for a limit near `Int64.max`.
+        if cachedBytes > limit && cachedBytes - limit > slack {
             dropOldest(cachedBytes - limit)
         }
     }
@@ -49,7 +53,7 @@ struct PageCacheWindow {
             let length = min(remaining, range.end - range.start)
             // The advice only frees memory, and nothing read back depends on it, so a failure
             // is not worth reporting: the pages stay until the kernel reclaims them.
-            try? range.file.dropCachedPages(offset: range.start, length: length)
+            try? range.file?.dropCachedPages(offset: range.start, length: length)
             remaining -= length
             cachedBytes -= length
             if length == range.end - range.start {

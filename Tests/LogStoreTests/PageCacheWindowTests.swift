@@ -1,3 +1,4 @@
+import Foundation
 import SystemCalls
 import TestSupport
 import Testing
@@ -128,6 +129,56 @@ import Testing
             number += 1
         }
         #expect(number == count)
+    }
+
+    @Test func limitNearMaximumNeverDrops() {
+        let file = DropRecordingFile("a")
+        var window = PageCacheWindow(limit: .max)
+        for offset in stride(from: Int64(0), to: 1 << 20, by: 4096) {
+            window.recordWrite(to: file, at: offset, length: 4096)
+        }
+        #expect(file.drops.isEmpty)
+        #expect(window.cachedBytes == 1 << 20)
+    }
+
+    @Test func releasedFileIsSkipped() {
+        let kept = DropRecordingFile("kept")
+        var window = PageCacheWindow(limit: 10, slack: 0)
+        do {
+            let released = DropRecordingFile("released")
+            window.recordWrite(to: released, at: 0, length: 10)
+        }
+        window.recordWrite(to: kept, at: 0, length: 10)
+        // The released file's range is passed over, and the window still counts it as dropped.
+        #expect(kept.drops.isEmpty)
+        #expect(window.cachedBytes == 10)
+    }
+
+    /// Retention deletes sealed segments while their bytes are still inside the window; their
+    /// files must close then, not once the window has moved past them.
+    @Test func retentionClosesDeletedSegments() throws {
+        let configuration = Fixtures.configuration(segmentBytes: 64 * 1024)
+        let store = try LogStore(directory: directory.path, configuration: configuration)
+        for start in stride(from: 0, to: 2_000, by: 20) {
+            try store.append(
+                (start..<(start + 20)).map { Fixtures.record(timestamp: Double($0), number: $0, size: 900) }
+            )
+        }
+        let removed = try store.removeSegments(olderThan: .zero)
+        #expect(!removed.isEmpty)
+        #expect(try deletedFilesOpen(under: directory.path) == 0)
+        store.close()
+    }
+
+    /// Counts this process's open descriptors of deleted files in `path`.
+    private func deletedFilesOpen(under path: String) throws -> Int {
+        try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count { descriptor in
+            guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + descriptor)
+            else {
+                return false
+            }
+            return target.hasPrefix(path) && target.hasSuffix("(deleted)")
+        }
     }
 
     @Test func negativeWindowIsRejected() {
