@@ -16,11 +16,7 @@ extension HTTPRequestParser {
         // Offsets from 0 into a span of just the unparsed bytes let the optimizer drop most bounds checks.
         let bytes = buffer.extracting(start...)
         let count = Swift.min(bytes.count, limit)
-        var colon = 0
-        while colon < count && isTokenCharacter(bytes[colon]) {
-            colon += 1
-        }
-        guard colon > 0, colon < count, bytes[colon] == UInt8(ascii: ":") else {
+        guard let colon = tokenLength(bytes, before: UInt8(ascii: ":"), within: count) else {
             return nil
         }
         var end = colon + 1

@@ -18,11 +18,7 @@ extension HTTPRequestParser {
         // Offsets from 0 into a span of just the unparsed bytes let the optimizer drop most bounds checks.
         let bytes = buffer.extracting(start...)
         let count = Swift.min(bytes.count, limit + 2)
-        var methodEnd = 0
-        while methodEnd < count && isTokenCharacter(bytes[methodEnd]) {
-            methodEnd += 1
-        }
-        guard methodEnd > 0, methodEnd < count, bytes[methodEnd] == UInt8(ascii: " ") else {
+        guard let methodEnd = tokenLength(bytes, before: UInt8(ascii: " "), within: count) else {
             return nil
         }
         var targetEnd = methodEnd + 1

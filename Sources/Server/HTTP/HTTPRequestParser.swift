@@ -487,7 +487,8 @@ public struct HTTPRequestParser: Sendable {
         case .line(let end, let next):
             line = (end, next)
         }
-        let text = buffer[position..<line.end].prefix { $0 != UInt8(ascii: ";") }.trimmingSpaceBytes()
+        let sizeEnd = buffer[position..<line.end].firstIndex(of: UInt8(ascii: ";")) ?? line.end
+        let text = buffer[buffer.span.trimmingSpacesAndTabs(position..<sizeEnd)]
         guard !text.isEmpty, text.count <= 15, text.allSatisfy(Self.isHexDigit),
             let size = Int(String(decoding: text, as: UTF8.self), radix: 16)
         else {
@@ -542,23 +543,26 @@ public struct HTTPRequestParser: Sendable {
         isDigit(byte) || (byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "f"))
     }
 
+    /// Returns the length of the non-empty token at the start of `bytes` when `delimiter` follows
+    /// it within the first `count` bytes, or nil.
+    @inline(__always)
+    static func tokenLength(_ bytes: Span<UInt8>, before delimiter: UInt8, within count: Int) -> Int? {
+        var length = 0
+        while length < count && isTokenCharacter(bytes[length]) {
+            length += 1
+        }
+        guard length > 0, length < count, bytes[length] == delimiter else {
+            return nil
+        }
+        return length
+    }
+
     /// The `tchar` set of RFC 9110 section 5.6.2: ASCII letters and digits and 15 symbols.
     static func isTokenCharacter(_ byte: UInt8) -> Bool {
         // Bit n of a mask is set when byte n, or byte 64 + n, is a tchar. Two shifts are cheaper
         // than a switch over the ranges, and the parser calls this for every byte of a name.
         let mask: UInt64 = byte < 64 ? 0x03FF_6CFA_0000_0000 : 0x57FF_FFFF_C7FF_FFFE
         return byte < 128 && (mask >> (byte & 63)) & 1 == 1
-    }
-}
-
-extension ArraySlice where Element == UInt8 {
-    /// The bytes without leading and trailing spaces and tabs.
-    func trimmingSpaceBytes() -> ArraySlice<UInt8> {
-        let isSpace: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
-            return []
-        }
-        return self[first...last]
     }
 }
 
