@@ -29,6 +29,8 @@ final class EventLoop: @unchecked Sendable {
     private var connections: [Int32: Connection] = [:]
     private var nextGeneration: UInt32 = 1
     private(set) var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
+    /// `configuration.idlePolls`, or 0 when that is negative.
+    private let idlePolls: Int
     private var date = HTTPDate()
     private var isShuttingDown = false
     private var shutdownDeadline: Int64 = .max
@@ -42,6 +44,7 @@ final class EventLoop: @unchecked Sendable {
         self.index = index
         self.core = core
         self.listener = listener
+        idlePolls = max(0, core.configuration.idlePolls)
         epoll = try Epoll()
         notifier = try EventNotifier()
         try epoll.add(notifier.descriptor, events: .readable, data: Self.notifierData)
@@ -90,11 +93,11 @@ final class EventLoop: @unchecked Sendable {
     // MARK: - The loop
 
     private func run() {
+        var wasBusy = false
         while true {
             let events: [Epoll.Event]
-            let hasTasks = tasks.withLock { !$0.isEmpty }
             do {
-                events = try epoll.wait(timeoutMilliseconds: hasTasks ? 0 : Self.tickMilliseconds)
+                events = try nextEvents(afterBusyTurn: wasBusy)
             } catch {
                 logger.critical(
                     "epoll_wait failed; the event loop stops",
@@ -106,7 +109,8 @@ final class EventLoop: @unchecked Sendable {
             for event in events {
                 handle(event)
             }
-            runTasks()
+            let ranTasks = runTasks()
+            wasBusy = !events.isEmpty || ranTasks
             // Under load the loop turns thousands of times a second, so walking every connection on
             // each turn is costly. Timeouts need only the precision of the tick.
             let now = SystemClock.monotonicNanoseconds()
@@ -118,6 +122,30 @@ final class EventLoop: @unchecked Sendable {
                 return
             }
         }
+    }
+
+    private var hasTasks: Bool {
+        tasks.withLock { !$0.isEmpty }
+    }
+
+    /// Waits for the next events until the next timeout tick, or returns at once when tasks are queued.
+    ///
+    /// After a busy turn it first polls `idlePolls` times, yielding the processor between polls,
+    /// because more work usually follows within microseconds and a sleeping loop needs a wake-up.
+    private func nextEvents(afterBusyTurn wasBusy: Bool) throws(SystemError) -> [Epoll.Event] {
+        if hasTasks {
+            return try epoll.wait(timeoutMilliseconds: 0)
+        }
+        if wasBusy {
+            for _ in 0..<idlePolls {
+                let events = try epoll.wait(timeoutMilliseconds: 0)
+                if !events.isEmpty || hasTasks {
+                    return events
+                }
+                OSThread.yieldProcessor()
+            }
+        }
+        return try epoll.wait(timeoutMilliseconds: Self.tickMilliseconds)
     }
 
     private func handle(_ event: Epoll.Event) {
@@ -137,7 +165,8 @@ final class EventLoop: @unchecked Sendable {
         }
     }
 
-    private func runTasks() {
+    /// Runs the queued tasks; false when there were none.
+    private func runTasks() -> Bool {
         // Swapping two arrays back and forth reuses their storage. Copying the queue out and
         // emptying it would allocate new storage on every turn of a busy loop.
         var pending = spareTasks
@@ -146,8 +175,10 @@ final class EventLoop: @unchecked Sendable {
         for task in pending {
             task()
         }
+        let ranAny = !pending.isEmpty
         pending.removeAll(keepingCapacity: true)
         spareTasks = pending
+        return ranAny
     }
 
     private func checkTimeouts(now: Int64) {
