@@ -14,6 +14,9 @@ final class EventLoop: @unchecked Sendable {
 
     private static let listenerData: UInt64 = 1 << 62
     private static let notifierData: UInt64 = 1 << 63
+    /// A yield that takes longer than this most likely ran another thread, so the processor has
+    /// other work and idle polling stops.
+    private static let busyYieldNanoseconds: Int64 = 5_000
     /// How often timeouts are checked, in milliseconds.
     private static let tickMilliseconds: Int32 = 250
 
@@ -132,6 +135,8 @@ final class EventLoop: @unchecked Sendable {
     ///
     /// After a busy turn it first polls `idlePolls` times, yielding the processor between polls,
     /// because more work usually follows within microseconds and a sleeping loop needs a wake-up.
+    /// It stops as soon as a yield runs another thread, because the processor then has other work
+    /// and more polls would only add context switches.
     private func nextEvents(afterBusyTurn wasBusy: Bool) throws(SystemError) -> [Epoll.Event] {
         if hasTasks {
             return try epoll.wait(timeoutMilliseconds: 0)
@@ -142,7 +147,11 @@ final class EventLoop: @unchecked Sendable {
                 if !events.isEmpty || hasTasks {
                     return events
                 }
+                let yieldStart = SystemClock.monotonicNanoseconds()
                 OSThread.yieldProcessor()
+                if SystemClock.monotonicNanoseconds() - yieldStart > Self.busyYieldNanoseconds {
+                    break
+                }
             }
         }
         return try epoll.wait(timeoutMilliseconds: Self.tickMilliseconds)
