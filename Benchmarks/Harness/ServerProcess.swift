@@ -27,7 +27,8 @@ final class ServerProcess {
     private var isStopped = false
 
     /// Starts the server with a store in `dataDirectory` and its standard error in `logPath`, and
-    /// waits for its `listening address=http://127.0.0.1:PORT` log line.
+    /// waits for its `listening address=http://127.0.0.1:PORT` log line, and for the CouchDB API's
+    /// own listening line when `couchPort` is given (that listener opens a moment later).
     ///
     /// - Throws: `BenchmarkError` with the log when the server exits or stays silent for
     ///   `startTimeoutMilliseconds`.
@@ -55,7 +56,8 @@ final class ServerProcess {
 
         let deadline = SystemClock.monotonicNanoseconds() + Int64(Self.startTimeoutMilliseconds) * 1_000_000
         while true {
-            if let port = Self.listeningPort(inLog: TextFile.read(logPath) ?? "") {
+            let log = TextFile.read(logPath) ?? ""
+            if let port = Self.listeningPort(inLog: log), couchPort == nil || log.contains(Self.couchListeningMarker) {
                 self.port = port
                 return
             }
@@ -163,6 +165,9 @@ final class ServerProcess {
         listener.descriptor.close()
         return listener.port
     }
+
+    /// The start of the line the server logs once its CouchDB-compatible API accepts connections.
+    private static let couchListeningMarker = "CouchDB API listening address=http://"
 
     /// Returns the port of the first `listening address=http://HOST:PORT` line in `log`.
     static func listeningPort(inLog log: String) -> UInt16? {
