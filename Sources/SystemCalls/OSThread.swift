@@ -9,12 +9,6 @@ public enum OSThread {
         UInt(pthread_self())
     }
 
-    /// Lets another runnable thread on this processor run first (`sched_yield`); returns at once
-    /// when there is none.
-    public static func yieldProcessor() {
-        sched_yield()
-    }
-
     /// Starts a detached thread named `name` (at most 15 bytes are kept) that runs `body`.
     public static func spawn(name: String, _ body: @escaping @Sendable () -> Void) {
         let context = Unmanaged.passRetained(ThreadContext(name: name, body: body)).toOpaque()

@@ -82,8 +82,8 @@ import Testing
         #expect(second.waitForExit() == 0)
     }
 
-    /// After a burst of requests the event loops poll briefly and then sleep. A loop that kept
-    /// polling would use a whole processor while the server is idle.
+    /// After a burst of requests the server goes idle: its event loops and the writer sleep. A
+    /// thread that kept polling would use a whole processor while no request arrives.
     @Test func sleepsOnceTrafficStops() throws {
         let running = try start()
         defer {
@@ -103,7 +103,7 @@ import Testing
         let before = try processorTicks(of: running.process.processIdentifier)
         Thread.sleep(forTimeInterval: 2)
         let idle = try processorTicks(of: running.process.processIdentifier) - before
-        // Two idle seconds of a polling loop would be 200 ticks; a sleeping server uses almost none.
+        // Two idle seconds of a polling thread would be 200 ticks. A sleeping server uses almost none.
         #expect(idle < 40, "the idle server used \(idle) clock ticks of processor time in 2 s")
     }
 

@@ -14,9 +14,6 @@ final class EventLoop: @unchecked Sendable {
 
     private static let listenerData: UInt64 = 1 << 62
     private static let notifierData: UInt64 = 1 << 63
-    /// A yield that takes longer than this most likely ran another thread, so the processor has
-    /// other work and idle polling stops.
-    private static let busyYieldNanoseconds: Int64 = 5_000
     /// How often timeouts are checked, in milliseconds.
     private static let tickMilliseconds: Int32 = 250
 
@@ -32,8 +29,6 @@ final class EventLoop: @unchecked Sendable {
     private var connections: [Int32: Connection] = [:]
     private var nextGeneration: UInt32 = 1
     private(set) var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
-    /// `configuration.idlePolls`, or 0 when that is negative.
-    private let idlePolls: Int
     private var date = HTTPDate()
     private var isShuttingDown = false
     private var shutdownDeadline: Int64 = .max
@@ -47,7 +42,6 @@ final class EventLoop: @unchecked Sendable {
         self.index = index
         self.core = core
         self.listener = listener
-        idlePolls = max(0, core.configuration.idlePolls)
         epoll = try Epoll()
         notifier = try EventNotifier()
         try epoll.add(notifier.descriptor, events: .readable, data: Self.notifierData)
@@ -96,11 +90,11 @@ final class EventLoop: @unchecked Sendable {
     // MARK: - The loop
 
     private func run() {
-        var wasBusy = false
         while true {
             let events: [Epoll.Event]
+            let hasTasks = tasks.withLock { !$0.isEmpty }
             do {
-                events = try nextEvents(afterBusyTurn: wasBusy)
+                events = try epoll.wait(timeoutMilliseconds: hasTasks ? 0 : Self.tickMilliseconds)
             } catch {
                 logger.critical(
                     "epoll_wait failed; the event loop stops",
@@ -112,8 +106,7 @@ final class EventLoop: @unchecked Sendable {
             for event in events {
                 handle(event)
             }
-            let ranTasks = runTasks()
-            wasBusy = !events.isEmpty || ranTasks
+            runTasks()
             // Under load the loop turns thousands of times a second, so walking every connection on
             // each turn is costly. Timeouts need only the precision of the tick.
             let now = SystemClock.monotonicNanoseconds()
@@ -125,36 +118,6 @@ final class EventLoop: @unchecked Sendable {
                 return
             }
         }
-    }
-
-    private var hasTasks: Bool {
-        tasks.withLock { !$0.isEmpty }
-    }
-
-    /// Waits for the next events until the next timeout tick, or returns at once when tasks are queued.
-    ///
-    /// After a busy turn it first polls `idlePolls` times, yielding the processor between polls,
-    /// because more work usually follows within microseconds and a sleeping loop needs a wake-up.
-    /// It stops as soon as a yield runs another thread, because the processor then has other work
-    /// and more polls would only add context switches.
-    private func nextEvents(afterBusyTurn wasBusy: Bool) throws(SystemError) -> [Epoll.Event] {
-        if hasTasks {
-            return try epoll.wait(timeoutMilliseconds: 0)
-        }
-        if wasBusy {
-            for _ in 0..<idlePolls {
-                let events = try epoll.wait(timeoutMilliseconds: 0)
-                if !events.isEmpty || hasTasks {
-                    return events
-                }
-                let yieldStart = SystemClock.monotonicNanoseconds()
-                OSThread.yieldProcessor()
-                if SystemClock.monotonicNanoseconds() - yieldStart > Self.busyYieldNanoseconds {
-                    break
-                }
-            }
-        }
-        return try epoll.wait(timeoutMilliseconds: Self.tickMilliseconds)
     }
 
     private func handle(_ event: Epoll.Event) {
@@ -174,8 +137,7 @@ final class EventLoop: @unchecked Sendable {
         }
     }
 
-    /// Runs the queued tasks; false when there were none.
-    private func runTasks() -> Bool {
+    private func runTasks() {
         // Swapping two arrays back and forth reuses their storage. Copying the queue out and
         // emptying it would allocate new storage on every turn of a busy loop.
         var pending = spareTasks
@@ -184,10 +146,8 @@ final class EventLoop: @unchecked Sendable {
         for task in pending {
             task()
         }
-        let ranAny = !pending.isEmpty
         pending.removeAll(keepingCapacity: true)
         spareTasks = pending
-        return ranAny
     }
 
     private func checkTimeouts(now: Int64) {

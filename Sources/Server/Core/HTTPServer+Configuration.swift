@@ -9,10 +9,6 @@ extension HTTPServer {
         public var port: UInt16 = 3000
         /// Event-loop threads, each with its own listener and connections.
         public var eventLoops = HTTPServer.processorCount
-        /// Non-blocking polls an event loop makes after a busy turn, yielding the processor between
-        /// them, before it sleeps in `epoll_wait`. Work that arrives during the polls needs no
-        /// wake-up. Polling stops early when other threads want the processor. 0 sleeps at once.
-        public var idlePolls = 20
         /// Connections open at once; one more is answered 503 and closed.
         public var maximumConnections = 10_000
         /// Request size limits: request line, header block and body.
