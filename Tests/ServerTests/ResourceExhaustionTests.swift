@@ -381,13 +381,7 @@ private final class ServerProcess {
 
     /// Returns the CPU time the process has used, user and system, in seconds.
     func cpuSeconds() throws -> Double {
-        let stat = try String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8)
-        // The fields after the parenthesized command name; utime and stime are fields 14 and 15.
-        let fields = stat.split(separator: ")").last?.split(separator: " ") ?? []
-        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else {
-            throw RawHTTPError("cannot read the CPU time from /proc/\(process.processIdentifier)/stat")
-        }
-        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+        try ProcessorTime.seconds(of: process.processIdentifier)
     }
 
     /// Stops the process with SIGTERM and returns everything it logged.
