@@ -41,6 +41,14 @@ extension LogStore {
         /// records come from the disk until the kernel caches them again. nil leaves every page
         /// to the kernel.
         public var pageCacheWindowBytes: Int? = 1024 * 1024 * 1024
+        /// How far ahead of the records the writer fills the active segment with zeros, so that a
+        /// small group commit overwrites space the file already has and its `fdatasync` need not
+        /// commit a new file length. Groups larger than an eighth of this append past the end
+        /// instead, because for them writing the zeros costs more than it saves. The sync that
+        /// first follows new zeros writes them too, so a larger value adds latency to that sync.
+        /// Sealing a segment removes the zeros it did not use. From 4 KiB to 1 GiB; nil turns
+        /// preallocation off.
+        public var preallocationBytes: Int? = 256 * 1024
         /// Open without the lock and never write: no appends, no recovery writes, no retention.
         public var readOnly = false
         /// Create the directory when it does not exist.
@@ -83,6 +91,12 @@ extension LogStore {
                 throw LogStoreError(
                     .invalidArgument,
                     "pageCacheWindowBytes is \(window); use 0 or more, or nil to leave the page cache alone"
+                )
+            }
+            if let preallocation = preallocationBytes, !(4096...(1 << 30)).contains(preallocation) {
+                throw LogStoreError(
+                    .invalidArgument,
+                    "preallocationBytes is \(preallocation); use 4096 to \(1 << 30), or nil to turn preallocation off"
                 )
             }
             guard retentionCheckInterval >= .milliseconds(1) else {

@@ -298,6 +298,19 @@ struct Recovery {
         fileSize: Int64,
         isLast: Bool
     ) throws {
+        let validEnd = scan.index.dataEnd
+        if try SegmentScan.isZeroFilled(segment.file, from: validEnd, to: fileSize) {
+            // Preallocated space after the last record: how an active segment ends when its writer
+            // stopped without sealing it. Nothing was lost.
+            if !readOnly {
+                try segment.file.truncate(to: validEnd)
+            }
+            logger.debug(
+                "found unused preallocated space after the last record",
+                metadata: ["segment": segment.name, "offset": String(validEnd), "bytes": String(fileSize - validEnd)]
+            )
+            return
+        }
         if let later = try SegmentScan.findValidFrame(
             in: segment,
             from: stop.offset,
@@ -310,7 +323,6 @@ struct Recovery {
                 "\(stop.reason), and a valid record follows at offset \(later)"
             )
         }
-        let validEnd = scan.index.dataEnd
         guard !readOnly else {
             logger.warning(
                 "ignoring an incomplete write at the end of the segment (opened read-only)",

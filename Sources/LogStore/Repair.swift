@@ -263,6 +263,11 @@ private struct SegmentSalvage {
                 expected = frame.header.sequence + 1
                 continue
             }
+            // Zeros that preallocation wrote after the last record end the frames as the end of the
+            // file would.
+            if footer == nil, try SegmentScan.isZeroFilled(file, from: offset, to: dataEnd) {
+                break
+            }
             guard
                 let next = try SegmentScan.findValidFrame(
                     in: segment,

@@ -95,6 +95,37 @@ struct SegmentScan {
         }
     }
 
+    /// True when every byte of `file` from `start` up to `end` is zero: space that preallocation
+    /// filled ahead of the records and no write reached.
+    static func isZeroFilled(_ file: any StorageFile, from start: Int64, to end: Int64) throws(SystemError) -> Bool {
+        try nonZeroEnd(of: file, from: start, to: end) == start
+    }
+
+    /// Finds the offset just past the last byte of `file` in `start..<end` that is not zero, or
+    /// returns `start` when all are zero. Reads backwards from `end`, so zeros after the data cost
+    /// one read per window.
+    static func nonZeroEnd(of file: any StorageFile, from start: Int64, to end: Int64) throws(SystemError) -> Int64 {
+        var buffer = [UInt8](repeating: 0, count: SegmentReader.windowSize)
+        var blockEnd = end
+        while blockEnd > start {
+            let count = Int(Swift.min(Int64(buffer.count), blockEnd - start))
+            let blockStart = blockEnd - Int64(count)
+            let read = try file.read(into: &buffer, range: 0..<count, at: blockStart)
+            if read < count {
+                // The file is shorter than `end`: the bytes that are there are the ones that count.
+                blockEnd = blockStart + Int64(read)
+                if read == 0 {
+                    continue
+                }
+            }
+            if let last = buffer[0..<read].lastIndex(where: { $0 != 0 }) {
+                return blockStart + Int64(last) + 1
+            }
+            blockEnd = blockStart
+        }
+        return start
+    }
+
     /// The offset of the first frame at or after `offset` that passes every check and carries a
     /// sequence number above `sequence`, or nil when there is none. A hit means the scan's stop at
     /// `offset` sits in front of records that were written later, so it is not a torn tail: the
@@ -108,7 +139,9 @@ struct SegmentScan {
     ) throws(SystemError) -> Int64? {
         var reader = SegmentReader(file: segment.file)
         var candidate = offset
-        while candidate + Int64(Frame.headerSize) <= fileSize {
+        // A frame's kind byte is never zero, so no frame starts in the zeros at the end.
+        let lastCandidate = try nonZeroEnd(of: segment.file, from: offset, to: fileSize) - 1 - Int64(Frame.kindOffset)
+        while candidate + Int64(Frame.headerSize) <= fileSize && candidate <= lastCandidate {
             guard let start = try reader.load(Frame.headerSize, at: candidate) else {
                 return nil
             }

@@ -55,9 +55,10 @@ extension LogStore {
     /// writes the store.
     ///
     /// After damage inside a segment the check resumes at the next valid frame, so one report
-    /// lists every damaged stretch. An incomplete last batch at the end of the last segment is a
-    /// torn tail, reported as a problem unless a process has the store open for writing (then it
-    /// is a write in progress).
+    /// lists every damaged stretch. Damage at the end of the active segment with no valid record
+    /// after it is a torn tail, reported as a problem unless a process has the store open for
+    /// writing (then it is a write in progress). Zeros after the active segment's last complete
+    /// batch are preallocated space, no problem.
     ///
     /// - Parameter progress: Called after each segment with the records and bytes read so far.
     /// - Throws: `LogStoreError` when the directory cannot be listed.
@@ -208,11 +209,10 @@ private struct SegmentCheck {
             guard let stop = scan.stop else {
                 break
             }
-            let atEnd = stop.offset >= dataEnd || stop.reason.contains("end of the file")
-            if atEnd && isLast && footer == nil {
-                if !hasWriter {
-                    problems.append(problem(stop.offset, expected, "torn tail: \(stop.reason)"))
-                }
+            // The active segment ends in zeros that preallocation wrote, after its last complete batch.
+            let batchEnd = scan.index.count > 0 ? scan.index.dataEnd : start?.offset ?? Int64(SegmentHeader.size)
+            let isActive = isLast && footer == nil
+            if isActive, try SegmentScan.isZeroFilled(file, from: batchEnd, to: dataEnd) {
                 break
             }
             guard
@@ -223,7 +223,14 @@ private struct SegmentCheck {
                     fileSize: dataEnd
                 )
             else {
-                problems.append(problem(stop.offset, expected, "\(stop.reason); no valid record follows"))
+                // Nothing valid after the stop. At the end of the active segment that is a write in
+                // progress while a writer has the store open, and otherwise a torn tail, which the next
+                // writable open truncates.
+                if !isActive {
+                    problems.append(problem(stop.offset, expected, "\(stop.reason); no valid record follows"))
+                } else if !hasWriter {
+                    problems.append(problem(stop.offset, expected, "torn tail: \(stop.reason)"))
+                }
                 break
             }
             let resumed = try file.read(count: Frame.headerSize, at: next)

@@ -39,6 +39,9 @@ final class Writer: @unchecked Sendable {
         /// Set for a segment that recovery left unsealed because the disk was full. The writer
         /// seals it before the next append and never appends to it, as to any recovered segment.
         var needsSealBeforeAppend = false
+        /// The file's length. Past the data end, up to this length, the file contains preallocated
+        /// zeros.
+        var fileLength: Int64
     }
 
     private let core: StoreCore
@@ -56,6 +59,8 @@ final class Writer: @unchecked Sendable {
     private var isDiskFull = false
     /// The written bytes whose pages stay cached; nil when `pageCacheWindowBytes` is nil.
     private var pageCache: PageCacheWindow?
+    /// The zero-filling policy; nil when `preallocationBytes` is nil.
+    private let preallocation: Preallocation?
 
     /// A writer that continues the log at `nextSequence`. With `failure` set it accepts nothing,
     /// as after a failed write. `unsealedSegment` is the last segment when recovery could not seal
@@ -64,13 +69,15 @@ final class Writer: @unchecked Sendable {
         self.core = core
         self.nextSequence = nextSequence
         pageCache = core.configuration.pageCacheWindowBytes.map { PageCacheWindow(limit: Int64($0)) }
+        preallocation = core.configuration.preallocationBytes.map { Preallocation(chunkBytes: $0) }
         if let unsealedSegment {
             isDiskFull = true
             core.counters.setDiskFull(true)
             active = ActiveSegment(
                 segment: unsealedSegment.segment,
                 index: unsealedSegment.index,
-                needsSealBeforeAppend: true
+                needsSealBeforeAppend: true,
+                fileLength: unsealedSegment.index.dataEnd
             )
         }
         queue.withLock { $0.failure = failure }
@@ -273,12 +280,14 @@ final class Writer: @unchecked Sendable {
         }
         batch.dataEnd = offset
 
+        try preallocate(before: startOffset..<offset, in: segment)
         do {
             try writeBytes(run, at: startOffset, segment: segment)
         } catch  where error.code == .diskFull {
             try discardPartialWrite(segment, from: startOffset)
             throw error
         }
+        active!.fileLength = Swift.max(active!.fileLength, offset)
         reportSpaceAvailable()
         core.counters.recordWrite(records: batch.count, bytes: Int(offset - startOffset))
         if configuration.durability == .strict {
@@ -346,6 +355,39 @@ final class Writer: @unchecked Sendable {
         }
     }
 
+    /// Fills the active segment with zeros past its end before a small write that would make it
+    /// longer (see `Preallocation`). A disk too full for the zeros is no error: the file goes back
+    /// to its length, and the write appends as without preallocation.
+    private func preallocate(before range: Range<Int64>, in segment: Segment) throws(LogStoreError) {
+        let length = active!.fileLength
+        guard let preallocation,
+            let target = preallocation.fillLength(
+                before: range,
+                fileLength: length,
+                limit: Int64(configuration.maximumSegmentBytes)
+            )
+        else {
+            return
+        }
+        do {
+            try preallocation.fill(segment.file, from: length, to: target)
+            active!.fileLength = target
+        } catch {
+            let failure = LogStoreError.write(
+                error,
+                "segment \(segment.name) while preallocating from offset \(length)"
+            )
+            guard failure.code == .diskFull else {
+                throw failure
+            }
+            do {
+                try segment.file.truncate(to: length)
+            } catch {
+                throw LogStoreError.io(error, "segment \(segment.name) while removing a partial preallocation")
+            }
+        }
+    }
+
     /// Truncates `segment` to `offset`, its data end before a `pwrite` that found the disk full,
     /// and makes that durable, so the part of the batch that reached the file neither takes space
     /// nor returns after a power loss, although its callers got an error saying nothing was stored.
@@ -356,6 +398,7 @@ final class Writer: @unchecked Sendable {
         } catch {
             throw LogStoreError.io(error, "segment \(segment.name) while removing a partial write at offset \(offset)")
         }
+        active!.fileLength = offset
         try synchronize(segment)
     }
 
@@ -424,7 +467,7 @@ final class Writer: @unchecked Sendable {
             throw LogStoreError.io(error, "new segment \(name)")
         }
         core.state.withLock { $0.segments.append(SegmentState(segment: segment)) }
-        active = ActiveSegment(segment: segment)
+        active = ActiveSegment(segment: segment, fileLength: Int64(SegmentHeader.size))
         core.logger.debug("created segment", metadata: ["segment": name])
     }
 
@@ -451,6 +494,11 @@ final class Writer: @unchecked Sendable {
         }
         let footer = current.index.encodedFooter(stamp: current.segment.header.stamp, lastSequence: nextSequence - 1)
         do {
+            // The unused zeros go first: a sealed segment ends with its footer's trailer.
+            if current.fileLength > current.index.dataEnd {
+                try current.segment.file.truncate(to: current.index.dataEnd)
+                active!.fileLength = current.index.dataEnd
+            }
             try current.segment.file.write(footer, at: current.index.dataEnd)
         } catch {
             let failure = LogStoreError.write(error, "the footer of segment \(current.segment.name)")

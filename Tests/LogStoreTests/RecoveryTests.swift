@@ -14,14 +14,17 @@ import Testing
     }
 
     /// Appends `batches` (record counts) to a new store and returns a copy of its directory taken
-    /// while the store was still open: the state a crash would leave.
+    /// while the store was still open: the state a crash would leave. Without preallocation, so
+    /// that the last record ends the file; PreallocationTests covers crashes with zeros after it.
     private func crashImage(
         batches: [Int],
         segmentBytes: Int = 1024 * 1024
     ) throws -> (path: String, records: [NewRecord]) {
         let live = workspace.appending("live-\(batches.count)-\(segmentBytes)")
         var records: [NewRecord] = []
-        let store = try LogStore(directory: live, configuration: Fixtures.configuration(segmentBytes: segmentBytes))
+        var configuration = Fixtures.configuration(segmentBytes: segmentBytes)
+        configuration.preallocationBytes = nil
+        let store = try LogStore(directory: live, configuration: configuration)
         for size in batches {
             let batch = (0..<size).map { record(records.count + $0) }
             try store.append(batch)

@@ -10,11 +10,12 @@ import Testing
 @Suite struct StorageFaultTests {
     private let directory = TemporaryDirectory()
 
+    /// A store without preallocation: these tests count writes and compare file lengths as plain
+    /// appends leave them. PreallocationTests injects the same faults with preallocation on.
     private func openStore(_ storage: any StorageSystem, segmentBytes: Int = 64 * 1024) throws -> LogStore {
-        try LogStore(
-            directory: directory.path,
-            configuration: Fixtures.configuration(segmentBytes: segmentBytes, storage: storage)
-        )
+        var configuration = Fixtures.configuration(segmentBytes: segmentBytes, storage: storage)
+        configuration.preallocationBytes = nil
+        return try LogStore(directory: directory.path, configuration: configuration)
     }
 
     private func record(_ number: Int) -> NewRecord {

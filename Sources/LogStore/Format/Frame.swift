@@ -4,6 +4,8 @@ import SystemCalls
 /// and the payload. docs/FORMAT.md gives the byte layout.
 enum Frame {
     static let headerSize = 40
+    /// Where the kind byte sits in the header. It is never zero in a valid frame.
+    static let kindOffset = 32
     /// The largest body (id, revision and payload together) a reader accepts, whatever the
     /// configuration, so a damaged length field never makes it allocate gigabytes.
     static let maximumBodyLength = 1 << 30
@@ -144,7 +146,7 @@ enum Frame {
             sequence: bytes.loadLittleEndian(UInt64.self, at: offset + 8),
             timestampBits: bytes.loadLittleEndian(UInt64.self, at: offset + 16),
             appendTime: bytes.loadLittleEndian(Int64.self, at: offset + 24),
-            kind: bytes[offset + 32],
+            kind: bytes[offset + kindOffset],
             flags: Flags(rawValue: bytes[offset + 33]),
             documentIDLength: bytes.loadLittleEndian(UInt16.self, at: offset + 34),
             revisionLength: bytes.loadLittleEndian(UInt16.self, at: offset + 36),
