@@ -46,7 +46,7 @@ extension LogStore {
         /// commit a new file length. Groups larger than an eighth of this append past the end
         /// instead, because for them writing the zeros costs more than it saves. The sync that
         /// first follows new zeros writes them too, so a larger value adds latency to that sync.
-        /// Sealing a segment removes the zeros it did not use. From 4 KiB to 1 GiB; nil turns
+        /// Sealing a segment removes the zeros it did not use. From 4 KiB to 16 MiB; nil turns
         /// preallocation off.
         public var preallocationBytes: Int? = 256 * 1024
         /// Open without the lock and never write: no appends, no recovery writes, no retention.
@@ -93,10 +93,10 @@ extension LogStore {
                     "pageCacheWindowBytes is \(window); use 0 or more, or nil to leave the page cache alone"
                 )
             }
-            if let preallocation = preallocationBytes, !(4096...(1 << 30)).contains(preallocation) {
+            if let preallocation = preallocationBytes, !(4096...(16 << 20)).contains(preallocation) {
                 throw LogStoreError(
                     .invalidArgument,
-                    "preallocationBytes is \(preallocation); use 4096 to \(1 << 30), or nil to turn preallocation off"
+                    "preallocationBytes is \(preallocation); use 4096 to \(16 << 20), or nil to turn preallocation off"
                 )
             }
             guard retentionCheckInterval >= .milliseconds(1) else {

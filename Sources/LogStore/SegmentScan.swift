@@ -17,6 +17,12 @@ struct SegmentScan {
     /// Why the scan ended before the end of the file; nil when every byte belonged to a complete batch.
     var stop: Stop?
 
+    /// True when this scan got further than `earlier` did, as a scan of the active segment does once
+    /// a running writer has filled the zeros where the earlier scan stopped.
+    func goesPast(_ earlier: Stop) -> Bool {
+        stop.map { $0.offset > earlier.offset } ?? true
+    }
+
     /// Scans `segment`, whose file is `fileSize` bytes long, from the end of its header, or from
     /// `start` expecting the frame of sequence number `expectedSequence` there.
     static func scan(

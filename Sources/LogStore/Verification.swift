@@ -233,6 +233,14 @@ private struct SegmentCheck {
                 }
                 break
             }
+            // A running writer may have written into the zeros where the scan stopped. If a second
+            // scan from the last complete batch gets past the stop, check on from there.
+            if isActive && hasWriter,
+                try SegmentScan.scan(segment, fileSize: dataEnd, from: (batchEnd, expected)).goesPast(stop)
+            {
+                start = (batchEnd, expected)
+                continue
+            }
             let resumed = try file.read(count: Frame.headerSize, at: next)
             let nextSequence = Frame.header(in: resumed, at: 0).sequence
             problems.append(

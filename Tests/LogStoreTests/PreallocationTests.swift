@@ -1,5 +1,6 @@
 import Glibc
 import Logging
+import Synchronization
 import SystemCalls
 import TestSupport
 import Testing
@@ -180,6 +181,66 @@ import Testing
         #expect(try fileLength(directory) == Int64(Self.chunk), "the reader changed nothing")
     }
 
+    /// A flag that a test sets to stop its writer thread.
+    private final class StopFlag: Sendable {
+        let isSet = Atomic<Bool>(false)
+    }
+
+    /// Starts a thread that appends single records to a new store until `stop` is set.
+    private func busyWriter(_ directory: String, stop: StopFlag) throws -> LogStore {
+        let store = try LogStore(directory: directory, configuration: configuration())
+        OSThread.spawn(name: "busy-writer") { [store] in
+            var number = 0
+            while !stop.isSet.load(ordering: .relaxed) {
+                _ = try? store.append(Fixtures.record(timestamp: Double(number), number: number, size: 150))
+                number += 1
+            }
+        }
+        return store
+    }
+
+    @Test func readOnlyOpensBesideABusyWriterSucceed() throws {
+        let directory = workspace.appending("busy-reader")
+        let stop = StopFlag()
+        let store = try busyWriter(directory, stop: stop)
+        defer {
+            stop.isSet.store(true, ordering: .relaxed)
+            store.close()
+        }
+        usleep(100_000)
+        var readOnly = configuration()
+        readOnly.readOnly = true
+        var failures: [String] = []
+        // The writer fills zeros between a reader's scan and its look-ahead in most of these opens.
+        for _ in 0..<200 {
+            do {
+                let reader = try LogStore(directory: directory, configuration: readOnly)
+                reader.close()
+            } catch {
+                failures.append("\(error)")
+            }
+        }
+        #expect(failures.isEmpty, "\(failures.count) of 200 opens failed, first: \(failures.first ?? "")")
+    }
+
+    @Test func verifyBesideABusyWriterFindsNoDamage() throws {
+        let directory = workspace.appending("busy-verify")
+        let stop = StopFlag()
+        let store = try busyWriter(directory, stop: stop)
+        defer {
+            stop.isSet.store(true, ordering: .relaxed)
+            store.close()
+        }
+        usleep(100_000)
+        var problems: [String] = []
+        for _ in 0..<40 {
+            let report = try LogStore.verify(directory: directory)
+            #expect(report.writer != nil)
+            problems += report.problems.map { "\($0)" }
+        }
+        #expect(problems.isEmpty, "\(problems.count) problems, first: \(problems.first ?? "")")
+    }
+
     @Test func repairFindsNothingToDoInZeros() throws {
         let (live, image) = try crashImage("repair", count: 6)
         live.close()
@@ -240,7 +301,7 @@ import Testing
     }
 
     @Test func configurationRejectsAChunkOutsideItsRange() {
-        for bytes in [0, 4095, (1 << 30) + 1] {
+        for bytes in [0, 4095, (16 << 20) + 1] {
             var configuration = configuration()
             configuration.preallocationBytes = bytes
             #expect(
