@@ -14,7 +14,9 @@ import SystemCalls
 /// The zeros reach the disk too, so preallocation doubles the bytes written. For a large group
 /// commit that costs more than it saves: the sync is bound by the disk's bandwidth, and on the same
 /// disk 1,024-record groups of 800 KiB ran about 20 % slower with it. Groups larger than an eighth
-/// of a chunk (32 KiB by default) therefore append past the end, as without preallocation.
+/// of a chunk (32 KiB by default) therefore append past the end, as without preallocation, and so
+/// do small groups while the recent ones were large on average: zeros written for the odd small
+/// group would mostly be overwritten by the large groups after it, and cost their bandwidth twice.
 struct Preallocation {
     /// The bytes of zeros written at a time.
     let chunkBytes: Int64
@@ -22,18 +24,24 @@ struct Preallocation {
     var largestFilledWrite: Int64 { chunkBytes / 8 }
     /// The zeros to write from, at most 1 MiB, written repeatedly for larger chunks.
     private let zeros: [UInt8]
+    /// A moving average of the group commits' sizes, each new one weighing an eighth.
+    private(set) var averageWriteBytes: Int64 = 0
 
     init(chunkBytes: Int) {
         self.chunkBytes = Int64(chunkBytes)
         zeros = [UInt8](repeating: 0, count: Swift.min(chunkBytes, 1024 * 1024))
     }
 
-    /// Computes the length to zero-fill a file of `fileLength` bytes to before `range` is written
-    /// into it. Returns nil when the write fits in the file already, or when it is too large to
-    /// gain from zeros. The length ends on a chunk boundary, but never past `limit` (the segment's
-    /// largest data end) unless the write itself goes past it.
-    func fillLength(before range: Range<Int64>, fileLength: Int64, limit: Int64) -> Int64? {
-        guard range.upperBound > fileLength, Int64(range.count) <= largestFilledWrite else {
+    /// Records the size of the group commit about to write `range`, and computes the length to
+    /// zero-fill a file of `fileLength` bytes to before it. Returns nil when the write fits in the
+    /// file already, or when it or the recent ones are too large to gain from zeros. The length ends
+    /// on a chunk boundary, but never past `limit` (the segment's largest data end) unless the write
+    /// itself goes past it.
+    mutating func fillLength(before range: Range<Int64>, fileLength: Int64, limit: Int64) -> Int64? {
+        averageWriteBytes += (Int64(range.count) - averageWriteBytes) / 8
+        guard range.upperBound > fileLength, Int64(range.count) <= largestFilledWrite,
+            averageWriteBytes <= largestFilledWrite
+        else {
             return nil
         }
         let chunkEnd = (range.upperBound + chunkBytes - 1) / chunkBytes * chunkBytes

@@ -60,7 +60,7 @@ final class Writer: @unchecked Sendable {
     /// The written bytes whose pages stay cached; nil when `pageCacheWindowBytes` is nil.
     private var pageCache: PageCacheWindow?
     /// The zero-filling policy; nil when `preallocationBytes` is nil.
-    private let preallocation: Preallocation?
+    private var preallocation: Preallocation?
 
     /// A writer that continues the log at `nextSequence`. With `failure` set it accepts nothing,
     /// as after a failed write. `unsealedSegment` is the last segment when recovery could not seal
@@ -360,8 +360,8 @@ final class Writer: @unchecked Sendable {
     /// to its length, and the write appends as without preallocation.
     private func preallocate(before range: Range<Int64>, in segment: Segment) throws(LogStoreError) {
         let length = active!.fileLength
-        guard let preallocation,
-            let target = preallocation.fillLength(
+        guard
+            let target = preallocation?.fillLength(
                 before: range,
                 fileLength: length,
                 limit: Int64(configuration.maximumSegmentBytes)
@@ -370,7 +370,7 @@ final class Writer: @unchecked Sendable {
             return
         }
         do {
-            try preallocation.fill(segment.file, from: length, to: target)
+            try preallocation!.fill(segment.file, from: length, to: target)
             active!.fileLength = target
         } catch {
             let failure = LogStoreError.write(

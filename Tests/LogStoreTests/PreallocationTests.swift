@@ -108,6 +108,31 @@ import Testing
         #expect(try fileLength(directory) == Int64(Self.chunk), "a small write after it fills up to the chunk boundary")
     }
 
+    @Test func mostlyLargeWritesSkipZerosForSmallOnes() throws {
+        let directory = workspace.appending("mostly-large")
+        let store = try LogStore(directory: directory, configuration: configuration())
+        var appended = 0
+        func append(_ count: Int) throws {
+            try store.append((appended..<appended + count).map { record($0) })
+            appended += count
+        }
+        // Ten groups of about 64 KiB, eight times the largest that writes into zeros.
+        for _ in 0..<10 {
+            try append(400)
+        }
+        try append(1)
+        #expect(try fileLength(directory) == store.statistics().dataBytes, "no zeros after the large groups")
+
+        // Once the recent groups are small on average, zeros come back.
+        var smallWrites = 0
+        while try fileLength(directory) == store.statistics().dataBytes {
+            try append(1)
+            smallWrites += 1
+        }
+        #expect(smallWrites >= 10, "the average takes a dozen small groups to fall below 8 KiB")
+        #expect(try fileLength(directory) % Int64(Self.chunk) == 0)
+    }
+
     @Test func crashLeavesZerosThatRecoveryRemovesQuietly() throws {
         let (live, image) = try crashImage("crash", count: 7)
         defer { live.close() }
