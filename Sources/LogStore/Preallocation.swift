@@ -14,9 +14,9 @@ import SystemCalls
 /// The zeros reach the disk too, so preallocation doubles the bytes written. For a large group
 /// commit that costs more than it saves: the sync is bound by the disk's bandwidth, and on the same
 /// disk 1,024-record groups of 800 KiB ran about 20 % slower with it. Groups larger than an eighth
-/// of a chunk (32 KiB by default) therefore append past the end, as without preallocation, and so
-/// do small groups while the recent ones were large on average: zeros written for the odd small
-/// group would mostly be overwritten by the large groups after it, and cost their bandwidth twice.
+/// of a chunk (32 KiB by default) therefore append past the end, as without preallocation. So do
+/// small groups while the recent ones were large on average, because the large groups after them
+/// would overwrite most of their zeros and pay for the bytes twice.
 struct Preallocation {
     /// The bytes of zeros written at a time.
     let chunkBytes: Int64
