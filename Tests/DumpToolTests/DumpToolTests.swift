@@ -394,8 +394,13 @@ enum SmallStore {
     }
 
     /// Returns the payloads that a cursor over the store at `path` returns, by sequence number.
+    /// Reads every record with a read-only open. It takes no lock, so it cannot fail while a child
+    /// process that another test is starting still holds a copy of a closed store's lock
+    /// descriptor, between its fork and its exec.
     static func payloads(_ path: String) throws -> [UInt64: [UInt8]] {
-        let store = try LogStore(directory: path, configuration: configuration())
+        var configuration = configuration()
+        configuration.readOnly = true
+        let store = try LogStore(directory: path, configuration: configuration)
         defer { store.close() }
         var cursor = try store.records(fromSequence: 0)
         return Dictionary(uniqueKeysWithValues: try cursor.collect().map { ($0.sequence, $0.payload) })
