@@ -320,12 +320,11 @@ struct Recovery {
             // A read-only open can run beside a writer, which may have written into the zeros where
             // the scan stopped. A second scan then gets past the stop, and this open serves the
             // records up to it. Damage stops the second scan at the same place.
-            if readOnly,
-                try SegmentScan.scan(segment, fileSize: fileSize, from: (validEnd, scan.lastSequence + 1)).goesPast(
-                    stop
-                )
-            {
-                return
+            if readOnly {
+                let again = try SegmentScan.scan(segment, fileSize: fileSize, from: (validEnd, scan.lastSequence + 1))
+                if again.goesPast(stop) {
+                    return
+                }
             }
             throw damaged(
                 segment.name,

@@ -492,13 +492,20 @@ final class Writer: @unchecked Sendable {
             try removeEmptyActiveSegment(current.segment)
             return
         }
+        // The unused zeros go first, because a sealed segment ends with its footer's trailer.
+        if current.fileLength > current.index.dataEnd {
+            do {
+                try current.segment.file.truncate(to: current.index.dataEnd)
+            } catch {
+                throw LogStoreError.io(
+                    error,
+                    "segment \(current.segment.name) while removing unused preallocated space"
+                )
+            }
+            active!.fileLength = current.index.dataEnd
+        }
         let footer = current.index.encodedFooter(stamp: current.segment.header.stamp, lastSequence: nextSequence - 1)
         do {
-            // The unused zeros go first: a sealed segment ends with its footer's trailer.
-            if current.fileLength > current.index.dataEnd {
-                try current.segment.file.truncate(to: current.index.dataEnd)
-                active!.fileLength = current.index.dataEnd
-            }
             try current.segment.file.write(footer, at: current.index.dataEnd)
         } catch {
             let failure = LogStoreError.write(error, "the footer of segment \(current.segment.name)")

@@ -211,9 +211,16 @@ import Testing
         let isSet = Atomic<Bool>(false)
     }
 
-    /// Starts a thread that appends single records to a new store until `stop` is set.
-    private func busyWriter(_ directory: String, stop: StopFlag) throws -> LogStore {
+    /// Runs `body` with the directory of a new store that a thread keeps appending single records
+    /// to, from 100 ms before `body` starts until it returns.
+    private func withBusyWriter(_ name: String, _ body: (String) throws -> Void) throws {
+        let directory = workspace.appending(name)
         let store = try LogStore(directory: directory, configuration: configuration())
+        let stop = StopFlag()
+        defer {
+            stop.isSet.store(true, ordering: .relaxed)
+            store.close()
+        }
         OSThread.spawn(name: "busy-writer") { [store] in
             var number = 0
             while !stop.isSet.load(ordering: .relaxed) {
@@ -221,49 +228,38 @@ import Testing
                 number += 1
             }
         }
-        return store
+        usleep(100_000)
+        try body(directory)
     }
 
     @Test func readOnlyOpensBesideABusyWriterSucceed() throws {
-        let directory = workspace.appending("busy-reader")
-        let stop = StopFlag()
-        let store = try busyWriter(directory, stop: stop)
-        defer {
-            stop.isSet.store(true, ordering: .relaxed)
-            store.close()
-        }
-        usleep(100_000)
-        var readOnly = configuration()
-        readOnly.readOnly = true
-        var failures: [String] = []
-        // The writer fills zeros between a reader's scan and its look-ahead in most of these opens.
-        for _ in 0..<200 {
-            do {
-                let reader = try LogStore(directory: directory, configuration: readOnly)
-                reader.close()
-            } catch {
-                failures.append("\(error)")
+        try withBusyWriter("busy-reader") { directory in
+            var readOnly = configuration()
+            readOnly.readOnly = true
+            var failures: [String] = []
+            // The writer fills zeros between a reader's scan and its look-ahead in most of these opens.
+            for _ in 0..<200 {
+                do {
+                    let reader = try LogStore(directory: directory, configuration: readOnly)
+                    reader.close()
+                } catch {
+                    failures.append("\(error)")
+                }
             }
+            #expect(failures.isEmpty, "\(failures.count) of 200 opens failed, first: \(failures.first ?? "")")
         }
-        #expect(failures.isEmpty, "\(failures.count) of 200 opens failed, first: \(failures.first ?? "")")
     }
 
     @Test func verifyBesideABusyWriterFindsNoDamage() throws {
-        let directory = workspace.appending("busy-verify")
-        let stop = StopFlag()
-        let store = try busyWriter(directory, stop: stop)
-        defer {
-            stop.isSet.store(true, ordering: .relaxed)
-            store.close()
+        try withBusyWriter("busy-verify") { directory in
+            var problems: [String] = []
+            for _ in 0..<40 {
+                let report = try LogStore.verify(directory: directory)
+                #expect(report.writer != nil)
+                problems += report.problems.map { "\($0)" }
+            }
+            #expect(problems.isEmpty, "\(problems.count) problems, first: \(problems.first ?? "")")
         }
-        usleep(100_000)
-        var problems: [String] = []
-        for _ in 0..<40 {
-            let report = try LogStore.verify(directory: directory)
-            #expect(report.writer != nil)
-            problems += report.problems.map { "\($0)" }
-        }
-        #expect(problems.isEmpty, "\(problems.count) problems, first: \(problems.first ?? "")")
     }
 
     @Test func repairFindsNothingToDoInZeros() throws {
