@@ -375,8 +375,8 @@ enum SmallStore {
         return configuration
     }
 
-    /// The same without preallocation, for tests that cut bytes off the end of the last record:
-    /// with it, zeros would follow that record.
+    /// Returns the configuration without preallocation, for tests that cut bytes off the end of
+    /// the last record. With preallocation, zeros would follow that record.
     static func plainConfiguration() -> LogStore.Configuration {
         var configuration = configuration()
         configuration.preallocationBytes = nil
@@ -394,7 +394,8 @@ enum SmallStore {
     }
 
     /// Returns the payloads that a cursor over the store at `path` returns, by sequence number.
-    /// Reads every record with a read-only open. It takes no lock, so it cannot fail while a child
+    ///
+    /// The store is opened read-only, which takes no lock. So the read cannot fail while a child
     /// process that another test is starting still holds a copy of a closed store's lock
     /// descriptor, between its fork and its exec.
     static func payloads(_ path: String) throws -> [UInt64: [UInt8]] {

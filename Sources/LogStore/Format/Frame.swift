@@ -4,7 +4,7 @@ import SystemCalls
 /// and the payload. docs/FORMAT.md gives the byte layout.
 enum Frame {
     static let headerSize = 40
-    /// Where the kind byte sits in the header. It is never zero in a valid frame.
+    /// The offset of the kind byte in the header. The byte is never zero in a valid frame.
     static let kindOffset = 32
     /// The largest body (id, revision and payload together) a reader accepts, whatever the
     /// configuration, so a damaged length field never makes it allocate gigabytes.
