@@ -105,6 +105,27 @@ private typealias Limits = HTTPRequestParser.Limits
         #expect(request.target == target)
     }
 
+    @Test(
+        arguments: [
+            ("/wsapi/count?start=1", "/wsapi/count", "start=1"),
+            ("/", "/", nil),
+            ("http://kpi.example:8080/wsapi/count?start=1", "/wsapi/count", "start=1"),
+            ("HTTPS://kpi.example/wsapi/ping", "/wsapi/ping", nil),
+            ("http://kpi.example", "/", nil),
+            ("http://kpi.example?start=1", "/", "start=1"),
+            ("http://kpi.example/a/b?c=http://d/e", "/a/b", "c=http://d/e"),
+            ("*", "*", nil),
+            ("kpi.example:443", "kpi.example:443", nil),
+            ("ftp://kpi.example/wsapi", "ftp://kpi.example/wsapi", nil),
+        ] as [(String, String, String?)]
+    )
+    func splitsTargetIntoPathAndQuery(target: String, path: String, query: String?) {
+        let request = HTTPRequest(method: "GET", target: target)
+
+        #expect(request.path == path)
+        #expect(request.query.map(String.init) == query)
+    }
+
     @Test(arguments: ["GET", "get", "M-SEARCH", "PROPFIND", "X!#$%&'*+-.^_`|~09"])
     func acceptsAnyTokenAsMethod(method: String) throws {
         let request = try #require(feed(wire("\(method) / HTTP/1.1\r\nHost: a\r\n\r\n")).first?.request)

@@ -24,6 +24,24 @@ import Testing
         #expect(response.text == "pong")
     }
 
+    @Test func routesAbsoluteFormTargetsByTheirPath() throws {
+        let server = try TestServer()
+        let connection = try server.connect()
+        let saved = try connection.request(
+            "POST",
+            "http://kpi.example:3000/wsapi/interaction_data",
+            headers: [FormBody.contentType],
+            body: FormBody.data(#"{"timestamp":7}"#)
+        )
+        #expect(saved.status == 201)
+        #expect(try connection.request("GET", "HTTP://KPI.EXAMPLE/wsapi/ping").text == "pong")
+        let count = try connection.request("GET", "https://kpi.example/wsapi/interaction_data/count?start=7&end=7")
+        #expect(count.text == "1")
+        let home = try connection.request("GET", "http://kpi.example?unused=1")
+        #expect(home.status == 200)
+        #expect(try connection.request("GET", "ftp://kpi.example/wsapi/ping").status == 404)
+    }
+
     @Test func storesAFormPostAndReadsItBack() throws {
         let server = try TestServer(backend: try TestServer.logStoreBackend(in: directory.path))
         let connection = try server.connect()

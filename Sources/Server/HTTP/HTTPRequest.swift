@@ -24,9 +24,12 @@ public struct HTTPRequest: Sendable, Equatable {
         self.body = body
     }
 
-    /// The target's path, before any `?`.
+    /// The target's path, before any `?`. For an absolute-form target such as
+    /// `http://kpi.example:3000/wsapi/ping`, the path after the authority, or `/` when the target
+    /// names none.
     public var path: Substring {
-        target[..<target.firstIndex(ofASCII: UInt8(ascii: "?"))]
+        let path = target[originFormStart..<target.firstIndex(ofASCII: UInt8(ascii: "?"))]
+        return path.isEmpty ? "/" : path
     }
 
     /// The target's query, after the first `?`; nil when there is none.
@@ -36,6 +39,31 @@ public struct HTTPRequest: Sendable, Equatable {
             return nil
         }
         return target[target.utf8.index(after: mark)...]
+    }
+
+    /// The index where the target's path starts: after the scheme and authority of an
+    /// absolute-form `http` or `https` target, at the start of any other. RFC 9112 section 3.2.2
+    /// requires a server to accept the absolute form, which proxies send. Routing needs only the
+    /// path and query, so the authority is skipped. The authority ends at the first `/` or `?`, so
+    /// no `?` comes before this index.
+    private var originFormStart: String.Index {
+        let utf8 = target.utf8
+        guard let first = utf8.first, first != UInt8(ascii: "/") else {
+            return target.startIndex
+        }
+        let schemeLength: Int
+        if HTTPHeaders.equalNames(target.prefix(7), "http://") {
+            schemeLength = 7
+        } else if HTTPHeaders.equalNames(target.prefix(8), "https://") {
+            schemeLength = 8
+        } else {
+            return target.startIndex
+        }
+        var index = utf8.index(utf8.startIndex, offsetBy: schemeLength)
+        while index < utf8.endIndex && utf8[index] != UInt8(ascii: "/") && utf8[index] != UInt8(ascii: "?") {
+            utf8.formIndex(after: &index)
+        }
+        return index
     }
 
     /// True when the connection stays open after the response: the default for HTTP/1.1 unless the
