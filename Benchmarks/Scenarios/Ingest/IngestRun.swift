@@ -48,9 +48,14 @@ struct IngestRun {
     var requestsPerSecond: Double { Double(load.countedResponses) / windowSeconds }
     var recordsPerSecond: Double { Double(load.countedRecords) / windowSeconds }
 
-    /// Returns a response-latency percentile in milliseconds. `fraction` is from 0 to 1.
+    /// Returns a response-latency percentile in milliseconds, or NaN when no response completed in
+    /// the window, as can happen to `--quick`'s short windows with large requests on a slow machine.
+    /// `fraction` is from 0 to 1.
     func latencyMilliseconds(_ fraction: Double) -> Double {
-        Double(Samples.percentile(fraction, ofSorted: load.sortedLatencies)) / 1e6
+        guard !load.sortedLatencies.isEmpty else {
+            return .nan
+        }
+        return Double(Samples.percentile(fraction, ofSorted: load.sortedLatencies)) / 1e6
     }
 
     /// Server processor time per request of the span, in microseconds.
