@@ -15,6 +15,9 @@ do {
     logger.error("\(error)")
     exit(2)
 }
+if let directory = options.rawServerDirectory {
+    RawServer.run(directory: directory)
+}
 if options.showsHelp {
     print(CommandLineOptions.usage(scenarios: ScenarioCatalog.all, onDemand: ScenarioCatalog.onDemand))
     exit(0)

@@ -17,6 +17,9 @@ struct CommandLineOptions {
     var listsScenarios = false
     /// The JSON-lines files of earlier runs to combine instead of running scenarios.
     var combinePaths: [String] = []
+    /// The data directory of the raw reference server to run instead of scenarios, as the ingest
+    /// scenario starts it.
+    var rawServerDirectory: String?
 
     struct UsageError: Error, CustomStringConvertible {
         var description: String
@@ -63,6 +66,11 @@ struct CommandLineOptions {
                 options.jsonPath = path
             case _ where argument.hasPrefix("--json="):
                 options.jsonPath = String(argument.dropFirst("--json=".count))
+            case "--raw-server":
+                guard let directory = remaining.popFirst(), !directory.hasPrefix("-") else {
+                    throw UsageError(description: "--raw-server needs a data directory, such as --raw-server /tmp/raw")
+                }
+                options.rawServerDirectory = directory
             case "--allow-debug":
                 options.allowsDebugBuild = true
             case "--list":
@@ -130,6 +138,8 @@ struct CommandLineOptions {
               --list           list the scenarios and exit
               --combine FILE...  print the median of the runs' medians of each figure in the JSON-lines
                                files of two or more full runs (written with --json), then exit
+              --raw-server DIR serve as the ingest scenario's raw reference server, with its file in
+                               DIR, until SIGTERM (the scenario starts it this way)
               -h, --help       show this text
 
             scenarios:

@@ -35,6 +35,17 @@ struct ProductExecutable {
     /// one of them makes `stalenessWarning(for:)` warn.
     let sourceDirectories: [String]
 
+    /// Returns the path of the running `logstore-bench`, which also runs the ingest scenario's raw
+    /// reference server.
+    ///
+    /// - Throws: `BenchmarkError` when `/proc/self/exe` cannot be read.
+    static func harnessPath() throws -> String {
+        guard let path = currentExecutablePath() else {
+            throw BenchmarkError("cannot read /proc/self/exe to start logstore-bench --raw-server")
+        }
+        return path
+    }
+
     /// Returns the path of the executable beside `logstore-bench`.
     ///
     /// - Throws: `BenchmarkError` saying how to build it when it is not there.

@@ -14,6 +14,10 @@ final class ServerProcess {
         /// Forwards blobs to a CouchDB, here the CouchDB-compatible API of a second server with
         /// the embedded store.
         case couchdb
+        /// Not a backend of `logstore-server` but the ingest scenario's reference server
+        /// (`RawServer`), which `logstore-bench` itself runs: each body appended to a file as
+        /// received, and acknowledged after one `fdatasync` per group.
+        case raw
     }
 
     /// The time the server may take to report its port, and to exit after SIGTERM.
@@ -49,6 +53,9 @@ final class ServerProcess {
             "--port", "0", "--couchdb-port", String(couchPort ?? 0), "--data-dir", dataDirectory, "--mode", "prod",
             "--backend", backend.rawValue,
         ]
+        if backend == .raw {
+            arguments = ["--raw-server", dataDirectory]
+        }
         if let couchDBTarget {
             arguments += ["--db-host", "127.0.0.1", "--db-port", String(couchDBTarget)]
         }

@@ -40,7 +40,7 @@ extension IngestScenario {
         defer { _ = try? target?.stop() }
         let couchPort = ingestCase.interface == .couchBulkDocuments ? try ServerProcess.freePort() : nil
         let server = try ServerProcess(
-            executable: executable,
+            executable: ingestCase.backend == .raw ? try ProductExecutable.harnessPath() : executable,
             backend: ingestCase.backend,
             dataDirectory: directory + "/data",
             logPath: directory + "/server.log",

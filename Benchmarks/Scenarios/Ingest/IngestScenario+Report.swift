@@ -10,7 +10,21 @@ extension IngestScenario {
         reportThroughput(context.report, results)
         reportProcessorTime(context.report, results)
         reportServerThreads(context.report, results)
-        reportDurableShare(context.report, results)
+        reportShare(
+            context.report,
+            results,
+            against: .dummy,
+            target: Self.durableShareTarget,
+            title: "durable server against the dummy backend"
+        )
+        reportShare(
+            context.report,
+            results,
+            against: .raw,
+            target: nil,
+            title: "durable server against the raw reference server, which appends each body as received and "
+                + "acknowledges it after one fdatasync per group"
+        )
         reportServerProblems(context, results)
     }
 
@@ -139,51 +153,54 @@ extension IngestScenario {
         )
     }
 
-    /// Prints each load's durable request rate over its dummy request rate: the ratio of the two
-    /// medians, since the two servers ran one after the other rather than in alternation.
-    private func reportDurableShare(_ report: Report, _ results: [CaseResult]) {
+    /// Prints each load's durable request rate over the rate of the same load on `reference`: the
+    /// ratio of the two medians, since the two servers ran one after the other rather than in
+    /// alternation.
+    private func reportShare(
+        _ report: Report,
+        _ results: [CaseResult],
+        against reference: ServerProcess.Backend,
+        target: Target?,
+        title: String
+    ) {
         var table = TextTable([
-            .left("load"), .right("logstore requests/s"), .right("dummy requests/s"), .right("logstore/dummy"),
-            .left("target"),
+            .left("load"), .right("logstore requests/s"), .right("\(reference.rawValue) requests/s"),
+            .right("logstore/\(reference.rawValue)"), .left("target"),
         ])
         for durable in results where durable.ingestCase.backend == .logstore {
             guard
-                let dummy = results.first(where: {
-                    $0.ingestCase.backend == .dummy && $0.ingestCase.load == durable.ingestCase.load
+                let other = results.first(where: {
+                    $0.ingestCase.backend == reference && $0.ingestCase.load == durable.ingestCase.load
                 })
             else {
                 continue
             }
             let durableRate = samples(durable) { $0.requestsPerSecond }.median
-            let dummyRate = samples(dummy) { $0.requestsPerSecond }.median
-            let ratio = Samples([durableRate / dummyRate])
+            let otherRate = samples(other) { $0.requestsPerSecond }.median
+            let ratio = Samples([durableRate / otherRate])
             table.addRow([
                 label(durable.ingestCase, withBackend: false), Formatting.figure(durableRate),
-                Formatting.figure(dummyRate), Formatting.fixed(ratio.median, digits: 2),
-                report.targetCell(Self.durableShareTarget, ratio),
+                Formatting.figure(otherRate), Formatting.fixed(ratio.median, digits: 2),
+                target.map { report.targetCell($0, ratio) } ?? "-",
             ])
             report.add(
                 BenchmarkResult(
                     scenario: name,
-                    name: "logstore-vs-dummy." + durable.ingestCase.load,
+                    name: "logstore-vs-\(reference.rawValue)." + durable.ingestCase.load,
                     metric: "request throughput ratio",
                     unit: "ratio",
                     samples: ratio,
-                    target: Self.durableShareTarget,
+                    target: target,
                     comparison: BenchmarkResult.Comparison(
                         numerator: durable.ingestCase.name,
                         numeratorMedian: durableRate,
-                        denominator: dummy.ingestCase.name,
-                        denominatorMedian: dummyRate
+                        denominator: other.ingestCase.name,
+                        denominatorMedian: otherRate
                     )
                 )
             )
         }
-        report.printSection(
-            "ingest: durable server against the dummy backend (ratio of the medians; the servers ran one after "
-                + "the other)",
-            table
-        )
+        report.printSection("ingest: " + title + " (ratio of the medians; the servers ran one after the other)", table)
     }
 
     private func reportServerProblems(_ context: ScenarioContext, _ results: [CaseResult]) {

@@ -1,6 +1,8 @@
 /// The `ingest` scenario: `POST /wsapi/interaction_data` against a real `logstore-server`
 /// process over keep-alive connections on 127.0.0.1, with the server's default store (a `201` is
-/// sent once the blobs are durable) and with the `dummy` backend, which discards them.
+/// sent once the blobs are durable) and with the `dummy` backend, which discards them. The same
+/// loads also go to `RawServer`, the least work a durable server of this design does, so the run
+/// shows both what durability costs and how much of the rest the server's own work takes.
 ///
 /// Each case gets a fresh server and data directory. The load generator runs in this process on
 /// the same cores as the server, and each connection sends its next request once the previous
@@ -8,7 +10,9 @@
 /// `swift build -c release` builds both.
 struct IngestScenario: Scenario {
     let name = "ingest"
-    let summary = "POST blobs to a logstore-server process over 64 and 256 keep-alive connections, durable and dummy"
+    let summary =
+        "POST blobs to a logstore-server process over 64 and 256 keep-alive connections: durable, dummy and a raw "
+        + "reference server"
 
     func run(_ context: ScenarioContext) throws {
         let sizes = context.isQuick ? IngestSizes.quick : IngestSizes.full

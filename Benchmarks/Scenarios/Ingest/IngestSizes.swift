@@ -97,6 +97,10 @@ struct IngestSizes {
         ),
         Case(backend: .dummy, connections: 64, blobsPerRequest: 1),
         Case(backend: .dummy, connections: 64, blobsPerRequest: batchSize),
+        // The least work a durable server of this design does, for the same three loads.
+        Case(backend: .raw, connections: 64, blobsPerRequest: 1),
+        Case(backend: .raw, connections: 256, blobsPerRequest: 1),
+        Case(backend: .raw, connections: 64, blobsPerRequest: batchSize),
         // CouchDB's documentation advises batches of about a thousand documents for bulk loads.
         Case(backend: .logstore, interface: .couchBulkDocuments, connections: 4, blobsPerRequest: 1_000),
         Case(backend: .logstore, interface: .couchBulkDocuments, connections: 16, blobsPerRequest: 100),
