@@ -204,6 +204,25 @@ import Testing
         #expect(reopened.count == 1, "the acknowledged record is on disk")
     }
 
+    @Test func replaysFromFurtherBackThanTheLagLimit() throws {
+        var configuration = LogStore.Configuration()
+        configuration.logger = .disabled
+        let store = try LogStore(directory: directory.path, configuration: configuration)
+        let blobs = (1...300).map { NewRecord(timestamp: Double($0), payload: Array(#"{"timestamp":\#($0)}"#.utf8)) }
+        _ = try store.append(blobs)
+        let server = try TestServer(backend: LogStoreBackend(store: store, maximumChangeLag: 50))
+        let reader = try server.connect(timeoutMilliseconds: 10_000)
+        try reader.send("GET /wsapi/interaction_data/stream?since=0 HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try reader.readResponse(forHead: true).status == 200)
+
+        // The reader starts 300 records behind and catches up, so nothing cuts it off.
+        var lines = 0
+        while lines < 300, let chunk = try reader.readChunk() {
+            lines += chunk.split(separator: UInt8(ascii: "\n")).count { $0.first == UInt8(ascii: "{") }
+        }
+        #expect(lines == 300)
+    }
+
     @Test func disconnectsAChangeReaderThatFallsBehind() throws {
         var configuration = LogStore.Configuration()
         configuration.logger = .disabled

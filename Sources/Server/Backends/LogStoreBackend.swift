@@ -9,8 +9,10 @@ import Synchronization
 /// revision of the same body, so both APIs name a record alike.
 public final class LogStoreBackend: StorageBackend {
     public let name = "logstore"
-    /// How far, in records, a change-feed reader may fall behind the newest record before its
-    /// feed fails, so a slow reader is disconnected instead of holding a growing backlog.
+    /// How many records a change-feed reader may lose against the newest record, counted from the
+    /// closest it has been, before its feed fails. A slow reader is disconnected instead of falling
+    /// ever further behind. A replay with `since` starts far behind and is not cut as long as it
+    /// keeps up from there.
     public let maximumChangeLag: UInt64
     private let waiters: ChangeWaiters
     /// The store, and the token of the observer that wakes change-feed readers on its appends.
@@ -462,6 +464,8 @@ final class LogStoreChangeSource: ChangeSource, Sendable {
     private let backend: LogStoreBackend
     /// The next sequence number to deliver, and the heartbeat wait in progress.
     private let position: Mutex<(next: UInt64, waiting: Int?)>
+    /// The smallest lag behind the newest record that a pull has seen, nil before the first pull.
+    private let closestLag = Mutex<UInt64?>(nil)
 
     init(backend: LogStoreBackend, next: UInt64) {
         self.backend = backend
@@ -476,8 +480,20 @@ final class LogStoreChangeSource: ChangeSource, Sendable {
         let store = backend.store
         let next = position.withLock { $0.next }
         let head = store.nextSequence
-        if head > next && head - next > backend.maximumChangeLag {
-            completion(.failure(.unavailable("the reader fell \(head - next) records behind the newest one")))
+        let lag = head > next ? head - next : 0
+        let closest = closestLag.withLock { closest in
+            let smallest = min(closest ?? lag, lag)
+            closest = smallest
+            return smallest
+        }
+        if lag - closest > backend.maximumChangeLag {
+            completion(
+                .failure(
+                    .unavailable(
+                        "the reader fell \(lag) records behind the newest one, \(lag - closest) more than at its closest"
+                    )
+                )
+            )
             return
         }
         var changes: [ChangeEvent] = []
