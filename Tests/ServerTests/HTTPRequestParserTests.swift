@@ -115,6 +115,7 @@ private typealias Limits = HTTPRequestParser.Limits
             ("http://kpi.example?start=1", "/", "start=1"),
             ("http://kpi.example/a/b?c=http://d/e", "/a/b", "c=http://d/e"),
             ("*", "*", nil),
+            ("?start=1", "", "start=1"),
             ("kpi.example:443", "kpi.example:443", nil),
             ("ftp://kpi.example/wsapi", "ftp://kpi.example/wsapi", nil),
         ] as [(String, String, String?)]

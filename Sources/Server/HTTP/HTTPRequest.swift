@@ -28,8 +28,9 @@ public struct HTTPRequest: Sendable, Equatable {
     /// `http://kpi.example:3000/wsapi/ping`, the path after the authority, or `/` when the target
     /// names none.
     public var path: Substring {
-        let path = target[originFormStart..<target.firstIndex(ofASCII: UInt8(ascii: "?"))]
-        return path.isEmpty ? "/" : path
+        let start = originFormStart
+        let path = target[start..<target.firstIndex(ofASCII: UInt8(ascii: "?"))]
+        return path.isEmpty && start != target.startIndex ? "/" : path
     }
 
     /// The target's query, after the first `?`; nil when there is none.
