@@ -90,7 +90,9 @@ final class RawEventLoop: @unchecked Sendable {
                     if event.events.contains(.writable) {
                         send(connection, token: event.data)
                     }
-                    if event.events.isDisjoint(with: [.readable, .error, .hangUp]) {
+                    // A failed send closed the connection, and its descriptor may already belong
+                    // to a connection of another loop.
+                    if connections[event.data] == nil || event.events.isDisjoint(with: [.readable, .error, .hangUp]) {
                         continue
                     }
                     read(connection, token: event.data, buffer: &readBuffer, into: &submissions)
@@ -163,7 +165,12 @@ final class RawEventLoop: @unchecked Sendable {
         while let headEnd = Self.headEnd(in: connection.input, from: start) {
             hasHead = true
             guard let length = Self.contentLength(in: connection.input[start..<headEnd]) else {
-                close(connection, token: token, reason: "a request without Content-Length", isProtocolError: true)
+                close(
+                    connection,
+                    token: token,
+                    reason: "a request without a valid Content-Length",
+                    isProtocolError: true
+                )
                 return
             }
             guard connection.input.count - headEnd >= length else {
@@ -291,9 +298,12 @@ final class RawEventLoop: @unchecked Sendable {
                     digit += 1
                 }
                 let first = digit
-                while digit < head.endIndex && head[digit] >= 48 && head[digit] <= 57 && value < 1 << 40 {
+                while digit < head.endIndex && head[digit] >= 48 && head[digit] <= 57 {
                     value = value * 10 + Int(head[digit] - 48)
                     digit += 1
+                    if value > 1 << 40 {
+                        return nil
+                    }
                 }
                 return digit > first ? value : nil
             }
