@@ -48,12 +48,12 @@ struct IngestRun {
     var requestsPerSecond: Double { Double(load.countedResponses) / windowSeconds }
     var recordsPerSecond: Double { Double(load.countedRecords) / windowSeconds }
 
-    /// Returns a response-latency percentile in milliseconds, or NaN when no response completed in
+    /// Returns a response-latency percentile in milliseconds, or nil when no response completed in
     /// the window, as can happen to `--quick`'s short windows with large requests on a slow machine.
     /// `fraction` is from 0 to 1.
-    func latencyMilliseconds(_ fraction: Double) -> Double {
+    func latencyMilliseconds(_ fraction: Double) -> Double? {
         guard !load.sortedLatencies.isEmpty else {
-            return .nan
+            return nil
         }
         return Double(Samples.percentile(fraction, ofSorted: load.sortedLatencies)) / 1e6
     }

@@ -37,7 +37,10 @@ extension IngestScenario {
             let ingestCase = result.ingestCase
             let requests = samples(result) { $0.requestsPerSecond }
             let records = samples(result) { $0.recordsPerSecond }
-            let latencies = [0.5, 0.99, 0.999].map { fraction in samples(result) { $0.latencyMilliseconds(fraction) } }
+            // A run without a response in its window has no latency, and the percentiles skip it.
+            let latencies = [0.5, 0.99, 0.999].map { fraction in
+                optionalSamples(result) { $0.latencyMilliseconds(fraction) }
+            }
             let targetCells = [
                 ingestCase.requestTarget.map { report.targetCell($0, requests) },
                 ingestCase.recordTarget.map { report.targetCell($0, records) },
@@ -45,7 +48,7 @@ extension IngestScenario {
             table.addRow(
                 [
                     label(ingestCase), Formatting.medianAndRange(requests), Formatting.figure(records.median),
-                ] + latencies.map { Formatting.fixed($0.median, digits: 3) } + [
+                ] + latencies.map { $0.map { Formatting.fixed($0.median, digits: 3) } ?? "-" } + [
                     targetCells.isEmpty ? "-" : targetCells.joined(separator: "; ")
                 ]
             )
@@ -53,7 +56,9 @@ extension IngestScenario {
             add(ingestCase, "request throughput", "requests/s", requests, target: ingestCase.requestTarget, to: report)
             add(ingestCase, "throughput", "records/s", records, target: ingestCase.recordTarget, to: report)
             for (percentile, latency) in zip(["p50", "p99", "p99.9"], latencies) {
-                add(ingestCase, "response latency " + percentile, "ms", latency, to: report)
+                if let latency {
+                    add(ingestCase, "response latency " + percentile, "ms", latency, to: report)
+                }
             }
         }
         report.printSection(
