@@ -223,6 +223,62 @@ import Testing
         #expect(lines == 300)
     }
 
+    @Test func disconnectsAReplayThatLaterFallsBehind() throws {
+        var configuration = LogStore.Configuration()
+        configuration.logger = .disabled
+        let store = try LogStore(directory: directory.path, configuration: configuration)
+        _ = try store.append((1...300).map { NewRecord(timestamp: Double($0), payload: Array(#"{"n":\#($0)}"#.utf8)) })
+        let server = try TestServer(backend: LogStoreBackend(store: store, maximumChangeLag: 50))
+        let reader = try server.connect(timeoutMilliseconds: 10_000)
+        try reader.send("GET /wsapi/interaction_data/stream?since=0 HTTP/1.1\r\nHost: x\r\n\r\n")
+        _ = try reader.readResponse(forHead: true)
+        var lines = 0
+        while lines < 300, let chunk = try reader.readChunk() {
+            lines += chunk.split(separator: UInt8(ascii: "\n")).count { $0.first == UInt8(ascii: "{") }
+        }
+
+        // Caught up, the reader stops reading while 8 MB arrive, far more than the socket buffers
+        // hold, so it loses more than 50 records of ground.
+        let padding = String(repeating: "x", count: 4_000)
+        for batch in 0..<20 {
+            _ = try store.append(
+                (0..<100).map { _ in
+                    NewRecord(timestamp: Double(batch), payload: Array(#"{"pad":"\#(padding)"}"#.utf8))
+                }
+            )
+        }
+        #expect(lines == 300)
+        #expect(reader.isClosedByServer())
+    }
+
+    @Test func disconnectsAReaderWhoseRecordsRetentionRemoved() throws {
+        var configuration = LogStore.Configuration()
+        configuration.logger = .disabled
+        configuration.maximumSegmentBytes = 64 * 1024
+        configuration.retention = .milliseconds(300)
+        configuration.retentionCheckInterval = .milliseconds(10)
+        let store = try LogStore(directory: directory.path, configuration: configuration)
+        let server = try TestServer(backend: LogStoreBackend(store: store, maximumChangeLag: 1_000_000))
+        let reader = try server.connect(timeoutMilliseconds: 10_000)
+        try reader.send("GET /wsapi/interaction_data/stream HTTP/1.1\r\nHost: x\r\n\r\n")
+        _ = try reader.readResponse(forHead: true)
+
+        // The reader reads nothing while 8 MB arrive in many sealed segments. Once they are older
+        // than the retention, the writer deletes them, including records the reader never got.
+        let padding = String(repeating: "x", count: 4_000)
+        for batch in 0..<200 {
+            _ = try store.append(
+                (0..<10).map { _ in
+                    NewRecord(timestamp: Double(batch), payload: Array(#"{"pad":"\#(padding)"}"#.utf8))
+                }
+            )
+        }
+        usleep(600_000)
+        _ = try store.append(NewRecord(timestamp: 1, payload: Array(#"{"last":true}"#.utf8)))
+        #expect(store.statistics().sequenceRange?.lowerBound ?? 0 > 1_000, "retention removed the older segments")
+        #expect(reader.isClosedByServer())
+    }
+
     @Test func disconnectsAChangeReaderThatFallsBehind() throws {
         var configuration = LogStore.Configuration()
         configuration.logger = .disabled

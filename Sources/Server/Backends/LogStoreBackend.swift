@@ -481,10 +481,10 @@ final class LogStoreChangeSource: ChangeSource, Sendable {
         let next = position.withLock { $0.next }
         let head = store.nextSequence
         let lag = head > next ? head - next : 0
-        let closest = closestLag.withLock { closest in
+        let (closest, isFirstPull) = closestLag.withLock { closest in
             let smallest = min(closest ?? lag, lag)
-            closest = smallest
-            return smallest
+            defer { closest = smallest }
+            return (smallest, closest == nil)
         }
         if lag - closest > backend.maximumChangeLag {
             completion(
@@ -497,10 +497,12 @@ final class LogStoreChangeSource: ChangeSource, Sendable {
             return
         }
         var changes: [ChangeEvent] = []
+        var firstRead: UInt64?
         var lastRead: UInt64?
         do throws(LogStoreError) {
             var cursor = try store.records(fromSequence: next, limit: maximum)
             while let record = try cursor.next() {
+                firstRead = firstRead ?? record.sequence
                 lastRead = record.sequence
                 // Tombstones, design and local documents written through the CouchDB API are no
                 // blobs.
@@ -513,6 +515,15 @@ final class LogStoreChangeSource: ChangeSource, Sendable {
             }
         } catch {
             completion(.failure(LogStoreBackend.backendError(error)))
+            return
+        }
+        // A replay may begin before the oldest stored record. A reader whose next records were
+        // removed later, by retention, has missed them, so its feed fails. Without this check a
+        // far-behind replay would never be cut, because the store's size bounds its lag.
+        if let firstRead, firstRead > next, !isFirstPull {
+            completion(
+                .failure(.unavailable("records \(next) to \(firstRead - 1) were removed before the reader read them"))
+            )
             return
         }
         if let lastRead {
