@@ -64,12 +64,17 @@ struct SegmentReader {
             return Int(offset - windowStart)
         }
         let length = Swift.max(count, windowSize)
-        if window.count != length {
-            window = [UInt8](repeating: 0, count: length)
-        }
-        let read = try file.read(into: &window, range: 0..<length, at: offset)
-        if read < length {
-            window.removeLast(length - read)
+        let read: Int
+        if window.count == length {
+            read = try file.read(into: &window, range: 0..<length, at: offset)
+            if read < length {
+                window.removeLast(length - read)
+            }
+        } else {
+            // A new window, or one cut short at the end of the file: reading into fresh memory
+            // spares zero-filling it. A change-stream pull opens a reader for each batch.
+            window = try file.read(count: length, at: offset)
+            read = window.count
         }
         windowStart = offset
         return read >= count ? 0 : nil

@@ -69,6 +69,35 @@ public struct FileDescriptor: Sendable, Hashable {
         return done
     }
 
+    /// Reads up to `count` bytes at `offset` with `pread(2)` into a new array, which is shorter only
+    /// at the end of the file. Unlike `read(into:range:at:)` on a fresh buffer, it does not fill
+    /// the memory with zeros first.
+    public func read(count: Int, at offset: Int64) throws(SystemError) -> [UInt8] {
+        guard count > 0 else {
+            return []
+        }
+        var failure: SystemError?
+        let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            var done = 0
+            while done < count {
+                let read = Glibc.pread(rawValue, buffer.baseAddress! + done, count - done, off_t(offset) + off_t(done))
+                if read > 0 {
+                    done += read
+                } else if read == 0 {
+                    break
+                } else if errno != EINTR {
+                    failure = SystemError("pread", errno: errno)
+                    break
+                }
+            }
+            initialized = done
+        }
+        if let failure {
+            throw failure
+        }
+        return bytes
+    }
+
     /// Writes every byte of `bytes` at `offset` with `pwrite(2)`, looping over short writes.
     public func write(_ bytes: ArraySlice<UInt8>, at offset: Int64) throws(SystemError) {
         var done = 0

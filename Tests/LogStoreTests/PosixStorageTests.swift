@@ -25,4 +25,29 @@ import Testing
         #expect(Array(readBack.dropFirst(2)) == expected)
         #expect(try file.size() == Int64(expected.count + 2))
     }
+
+    @Test(
+        arguments: [
+            (0, 4, [0, 1, 2, 3]),
+            (7, 10, [7, 8, 9]),
+            (10, 5, []),
+            (25, 5, []),
+            (3, 0, []),
+        ] as [(Int64, Int, [UInt8])]
+    )
+    func readsCountBytesIntoANewArray(offset: Int64, count: Int, expected: [UInt8]) throws {
+        let file = try PosixStorage().createFile(directory.appending("counted"))
+        try file.write([UInt8](0..<10)[...], at: 0)
+
+        #expect(try file.read(count: count, at: offset) == expected)
+    }
+
+    @Test func readsAWholeLargeFileIntoANewArray() throws {
+        let file = try PosixStorage().createFile(directory.appending("large"))
+        let bytes = (0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        try file.write(bytes[...], at: 0)
+
+        #expect(try file.read(count: 400_000, at: 0) == bytes)
+        #expect(try file.read(count: 1_000, at: 299_500) == Array(bytes[299_500...]))
+    }
 }

@@ -56,6 +56,14 @@ final class PosixFile: StorageFile {
         }
     }
 
+    func read(count: Int, at offset: Int64) throws(SystemError) -> [UInt8] {
+        do {
+            return try descriptor.read(count: count, at: offset)
+        } catch {
+            throw error.on(path)
+        }
+    }
+
     func write(_ bytes: ArraySlice<UInt8>, at offset: Int64) throws(SystemError) {
         do {
             try descriptor.write(bytes, at: offset)

@@ -32,6 +32,9 @@ public protocol StorageFile: AnyObject, Sendable {
     var path: String { get }
     /// Reads into `buffer[range]` at `offset`; returns the count read, short only at end of file.
     func read(into buffer: inout [UInt8], range: Range<Int>, at offset: Int64) throws(SystemError) -> Int
+    /// Reads up to `count` bytes at `offset` into a new array, shorter only at end of file. The
+    /// default implementation zero-fills the array and calls `read(into:range:at:)`.
+    func read(count: Int, at offset: Int64) throws(SystemError) -> [UInt8]
     /// Writes all of `bytes` at `offset`.
     func write(_ bytes: ArraySlice<UInt8>, at offset: Int64) throws(SystemError)
     /// Writes all of `buffers`, one after another, from `offset`. The default implementation
@@ -49,8 +52,7 @@ public protocol StorageFile: AnyObject, Sendable {
 extension StorageFile {
     public func dropCachedPages(offset: Int64, length: Int64) throws(SystemError) {}
 
-    /// Reads up to `count` bytes at `offset`; fewer only at end of file.
-    func read(count: Int, at offset: Int64) throws(SystemError) -> [UInt8] {
+    public func read(count: Int, at offset: Int64) throws(SystemError) -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: count)
         let read = try read(into: &bytes, range: 0..<count, at: offset)
         if read < count {
