@@ -78,19 +78,21 @@ public struct FileDescriptor: Sendable, Hashable {
         }
         var failure: SystemError?
         let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-            var done = 0
-            while done < count {
-                let read = Glibc.pread(rawValue, buffer.baseAddress! + done, count - done, off_t(offset) + off_t(done))
-                if read > 0 {
-                    done += read
-                } else if read == 0 {
-                    break
-                } else if errno != EINTR {
-                    failure = SystemError("pread", errno: errno)
-                    break
+            initialized = 0
+            do throws(SystemError) {
+                while initialized < count {
+                    let done = initialized
+                    let read = try retryingInterrupts("pread") {
+                        Glibc.pread(rawValue, buffer.baseAddress! + done, count - done, off_t(offset) + off_t(done))
+                    }
+                    if read == 0 {
+                        break
+                    }
+                    initialized += read
                 }
+            } catch {
+                failure = error
             }
-            initialized = done
         }
         if let failure {
             throw failure
