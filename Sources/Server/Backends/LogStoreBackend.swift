@@ -462,14 +462,13 @@ final class FailedBlobSource: BlobSource {
 /// A change feed over the store's sequence numbers.
 final class LogStoreChangeSource: ChangeSource, Sendable {
     private let backend: LogStoreBackend
-    /// The next sequence number to deliver, and the heartbeat wait in progress.
-    private let position: Mutex<(next: UInt64, waiting: Int?)>
-    /// The smallest lag behind the newest record that a pull has seen, nil before the first pull.
-    private let closestLag = Mutex<UInt64?>(nil)
+    /// The next sequence number to deliver, the heartbeat wait in progress, and the smallest lag
+    /// behind the newest record that a pull has seen (nil before the first pull).
+    private let position: Mutex<(next: UInt64, waiting: Int?, closestLag: UInt64?)>
 
     init(backend: LogStoreBackend, next: UInt64) {
         self.backend = backend
-        position = Mutex((next, nil))
+        position = Mutex((next, nil, nil))
     }
 
     func next(
@@ -478,13 +477,12 @@ final class LogStoreChangeSource: ChangeSource, Sendable {
         completion: @escaping @Sendable (Result<ChangeBatch, BackendError>) -> Void
     ) {
         let store = backend.store
-        let next = position.withLock { $0.next }
         let head = store.nextSequence
-        let lag = head > next ? head - next : 0
-        let (closest, isFirstPull) = closestLag.withLock { closest in
-            let smallest = min(closest ?? lag, lag)
-            defer { closest = smallest }
-            return (smallest, closest == nil)
+        let (next, lag, closest, isFirstPull) = position.withLock { position in
+            let lag = head > position.next ? head - position.next : 0
+            let closest = min(position.closestLag ?? lag, lag)
+            defer { position.closestLag = closest }
+            return (position.next, lag, closest, position.closestLag == nil)
         }
         if lag - closest > backend.maximumChangeLag {
             completion(
@@ -537,7 +535,10 @@ final class LogStoreChangeSource: ChangeSource, Sendable {
         let token = backend.wait(after: start, heartbeat: heartbeat) { batch in
             completion(.success(batch))
         }
-        position.withLock { $0 = (start, token) }
+        position.withLock { position in
+            position.next = start
+            position.waiting = token
+        }
     }
 
     func cancel() {
