@@ -49,12 +49,14 @@ final class ServerProcess {
     ) throws {
         self.backend = backend
         self.logPath = logPath
-        var arguments = [
-            "--port", "0", "--couchdb-port", String(couchPort ?? 0), "--data-dir", dataDirectory, "--mode", "prod",
-            "--backend", backend.rawValue,
-        ]
+        var arguments: [String]
         if backend == .raw {
             arguments = ["--raw-server", dataDirectory]
+        } else {
+            arguments = [
+                "--port", "0", "--couchdb-port", String(couchPort ?? 0), "--data-dir", dataDirectory, "--mode", "prod",
+                "--backend", backend.rawValue,
+            ]
         }
         if let couchDBTarget {
             arguments += ["--db-host", "127.0.0.1", "--db-port", String(couchDBTarget)]

@@ -1,4 +1,4 @@
-/// The amount of work each part of the ingest scenario does. A full run took about three minutes on
+/// The amount of work each part of the ingest scenario does. A full run took about 7.5 minutes on
 /// a 2-core virtual machine. The quick sizes finish in a few seconds and only show that every part
 /// works.
 struct IngestSizes {
@@ -97,7 +97,7 @@ struct IngestSizes {
         ),
         Case(backend: .dummy, connections: 64, blobsPerRequest: 1),
         Case(backend: .dummy, connections: 64, blobsPerRequest: batchSize),
-        // The least work a durable server of this design does, for the same three loads.
+        // The minimal durable server of this design, under the same three loads.
         Case(backend: .raw, connections: 64, blobsPerRequest: 1),
         Case(backend: .raw, connections: 256, blobsPerRequest: 1),
         Case(backend: .raw, connections: 64, blobsPerRequest: batchSize),
