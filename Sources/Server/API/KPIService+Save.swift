@@ -11,25 +11,28 @@ extension KPIService {
         _ context: RequestContext,
         _ completion: @escaping @Sendable (HTTPResponse) -> Void
     ) {
-        let data: [UInt8]
+        let text: [UInt8]
+        let scanned: [JSONBlob]
         switch dataField(of: request) {
-        case .success(let bytes):
-            data = bytes
+        case .success(.split(let body, let blobs)):
+            text = body
+            scanned = blobs
+        case .success(.text(let data)):
+            do {
+                text = data
+                scanned = try scanner.blobs(in: data)
+            } catch {
+                completion(.error(.badRequest, error: "bad_request", reason: error.description))
+                return
+            }
         case .failure(let rejection):
             completion(rejection.response)
             return
         }
-
-        let blobs: [NewBlob]
-        do {
-            blobs = try scanner.blobs(in: data).map { blob in
-                // A single blob usually spans the whole text, which then needs no copy.
-                let bytes = blob.range == data.indices ? data : Array(data[blob.range])
-                return NewBlob(bytes: bytes, timestamp: blob.timestamp)
-            }
-        } catch {
-            completion(.error(.badRequest, error: "bad_request", reason: error.description))
-            return
+        let blobs = scanned.map { blob in
+            // A single blob of a form's data usually spans the whole text, which then needs no copy.
+            let bytes = blob.range == text.indices ? text : Array(text[blob.range])
+            return NewBlob(bytes: bytes, timestamp: blob.timestamp)
         }
 
         let wantsJSON = Self.accepts(request, "application/json")
@@ -58,8 +61,15 @@ extension KPIService {
     /// such POST gets the same one.
     private static let createdResponse = HTTPResponse.text(.created, "ok")
 
-    /// The JSON text of the request's `data`, or the response that rejects the request.
-    private func dataField(of request: HTTPRequest) -> Result<[UInt8], Rejection> {
+    /// A POST's `data`: its JSON text, or the blobs of a body that one pass already split.
+    private enum DataField {
+        case text([UInt8])
+        /// The blobs, whose ranges index `body`.
+        case split(body: [UInt8], blobs: [JSONBlob])
+    }
+
+    /// The request's `data`, or the response that rejects the request.
+    private func dataField(of request: HTTPRequest) -> Result<DataField, Rejection> {
         let body: [UInt8]
         switch decodedBody(of: request) {
         case .success(let bytes):
@@ -72,7 +82,7 @@ extension KPIService {
             return jsonData(body)
         }
         if mediaType.isEmpty || HTTPHeaders.equalNames(mediaType, "application/x-www-form-urlencoded") {
-            return formData(body)
+            return formData(body).map(DataField.text)
         }
         return .failure(
             Rejection(
@@ -147,7 +157,10 @@ extension KPIService {
 
     private static let dataFieldName = Array("data".utf8)
 
-    private func jsonData(_ body: [UInt8]) -> Result<[UInt8], Rejection> {
+    private func jsonData(_ body: [UInt8]) -> Result<DataField, Rejection> {
+        if let blobs = scanner.blobs(inOnlyDataMemberOf: body) {
+            return .success(.split(body: body, blobs: blobs))
+        }
         let range: Range<Int>?
         do {
             _ = try scanner.validate(body)
@@ -170,10 +183,10 @@ extension KPIService {
             return .failure(Rejection(.badRequest, error: "bad_request", reason: "the JSON body has no data member"))
         }
         guard JSONScanner.kind(ofValueAt: range.lowerBound, in: body) == .string else {
-            return .success(Array(body[range]))
+            return .success(.text(Array(body[range])))
         }
         do {
-            return .success(try JSONScanner.decodeString(body, literal: range))
+            return .success(.text(try JSONScanner.decodeString(body, literal: range)))
         } catch {
             return .failure(
                 Rejection(.badRequest, error: "bad_request", reason: "the data string is malformed: \(error)")

@@ -41,6 +41,16 @@ extension JSONScanner {
         var reader = JSONReader(bytes: bytes, range: range, maximumDepth: maximumDepth)
         return try reader.scanBlobs()
     }
+
+    /// Splits the value of `data` into blobs in one pass when `body` is a JSON object whose only
+    /// member is `data` and every blob is valid, as in the bodies that clients send.
+    ///
+    /// - Returns: The blobs that `valueRange(ofMember: "data", in: body)` and then `blobs(in:)` on
+    ///   that value would return, with ranges that index `body`. Nil for any other body, valid or
+    ///   not: the caller then takes the body apart step by step, which names any problem.
+    public func blobs(inOnlyDataMemberOf body: [UInt8]) -> [JSONBlob]? {
+        JSONBlobFastScan.blobs(inOnlyDataMemberOf: body, maximumDepth: maximumDepth)
+    }
 }
 
 extension JSONReader {

@@ -10,39 +10,94 @@ enum JSONBlobFastScan {
     static func blobs(in array: [UInt8], range: Range<Int>, maximumDepth: Int) -> [JSONBlob]? {
         let bytes = array.span.extracting(0..<range.upperBound)
         let start = skipWhitespace(in: bytes, from: range.lowerBound)
+        guard let (blobs, end) = scanBlobs(in: bytes, array: array, from: start, maximumDepth: maximumDepth),
+            skipWhitespace(in: bytes, from: end) == bytes.count
+        else {
+            return nil
+        }
+        return blobs
+    }
+
+    /// Returns the blobs in the value of `data` when `array` is a JSON object whose only member is
+    /// `data`, the body that clients send. Returns nil for any other text, valid or not, and when
+    /// `JSONReader` must decide. The blobs' ranges index `array`.
+    static func blobs(inOnlyDataMemberOf array: [UInt8], maximumDepth: Int) -> [JSONBlob]? {
+        let bytes = array.span
+        var index = skipWhitespace(in: bytes, from: 0)
+        guard index < bytes.count, bytes[index] == JSONByte.openingBrace else {
+            return nil
+        }
+        index = skipWhitespace(in: bytes, from: index + 1)
+        guard isDataName(in: bytes, at: index) else {
+            return nil
+        }
+        index = skipWhitespace(in: bytes, from: index + dataName.count)
+        guard index < bytes.count, bytes[index] == JSONByte.colon else {
+            return nil
+        }
+        let valueStart = skipWhitespace(in: bytes, from: index + 1)
+        // The body's object encloses the value, so the value may nest one level less.
+        guard
+            let (blobs, valueEnd) = scanBlobs(in: bytes, array: array, from: valueStart, maximumDepth: maximumDepth - 1)
+        else {
+            return nil
+        }
+        index = skipWhitespace(in: bytes, from: valueEnd)
+        guard index < bytes.count, bytes[index] == JSONByte.closingBrace,
+            skipWhitespace(in: bytes, from: index + 1) == bytes.count
+        else {
+            return nil
+        }
+        return blobs
+    }
+
+    /// The member name `"data"` with its quotes.
+    private static let dataName = Array("\"data\"".utf8)
+
+    /// True when `"data"`, without escapes, starts at `start`.
+    private static func isDataName(in bytes: Span<UInt8>, at start: Int) -> Bool {
+        guard start + dataName.count <= bytes.count else {
+            return false
+        }
+        for (offset, byte) in dataName.enumerated() where bytes[start + offset] != byte {
+            return false
+        }
+        return true
+    }
+
+    /// Scans the blob or array of blobs at `start` and returns the blobs and the index after them.
+    private static func scanBlobs(
+        in bytes: Span<UInt8>,
+        array: [UInt8],
+        from start: Int,
+        maximumDepth: Int
+    ) -> (blobs: [JSONBlob], end: Int)? {
         guard start < bytes.count else {
             return nil
         }
-        var blobs: [JSONBlob]
-        let end: Int
         if bytes[start] == JSONByte.openingBrace {
             let blob = scanBlob(in: bytes, array: array, from: start, depth: 0, maximumDepth: maximumDepth)
             guard let blob else {
                 return nil
             }
-            blobs = [blob]
-            end = blob.range.upperBound
-        } else if bytes[start] == JSONByte.openingBracket {
-            blobs = []
-            let arrayEnd = scanBlobArray(
-                in: bytes,
-                array: array,
-                from: start,
-                depth: 0,
-                maximumDepth: maximumDepth,
-                into: &blobs
-            )
-            guard let arrayEnd, !blobs.isEmpty else {
-                return nil
-            }
-            end = arrayEnd
-        } else {
+            return ([blob], blob.range.upperBound)
+        }
+        guard bytes[start] == JSONByte.openingBracket else {
             return nil
         }
-        guard skipWhitespace(in: bytes, from: end) == bytes.count else {
+        var blobs: [JSONBlob] = []
+        let end = scanBlobArray(
+            in: bytes,
+            array: array,
+            from: start,
+            depth: 0,
+            maximumDepth: maximumDepth,
+            into: &blobs
+        )
+        guard let end, !blobs.isEmpty else {
             return nil
         }
-        return blobs
+        return (blobs, end)
     }
 
     /// Scans the array at `start`, at nesting `depth`, whose elements are blobs or, in the outer

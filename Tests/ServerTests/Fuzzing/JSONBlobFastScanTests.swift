@@ -104,4 +104,106 @@ import Testing
         // none, so the fast scan must take every text that the reader accepts.
         #expect(fastCount == readerCount)
     }
+
+    // MARK: - A body whose only member is data
+
+    static func fastBodyBlobs(_ bytes: [UInt8], maximumDepth: Int = maximumDepth) -> [JSONBlob]? {
+        JSONScanner(maximumDepth: maximumDepth).blobs(inOnlyDataMemberOf: bytes)
+    }
+
+    /// The blobs of a JSON body found step by step, as the server does when the one-pass scan
+    /// returns nil: validate the body, find `data`, then split its value, with ranges that index
+    /// the body. Nil when `data` is a string of JSON text, which the one pass never takes.
+    static func stepwiseBodyBlobs(_ body: [UInt8], maximumDepth: Int = maximumDepth) -> Result<[JSONBlob], JSONError>? {
+        let scanner = JSONScanner(maximumDepth: maximumDepth)
+        do throws(JSONError) {
+            try scanner.validate(body)
+            guard let range = try scanner.valueRange(ofMember: "data", in: body) else {
+                return .failure(JSONError(offset: 0, reason: "no data member"))
+            }
+            guard JSONScanner.kind(ofValueAt: range.lowerBound, in: body) != .string else {
+                return nil
+            }
+            let shift = range.lowerBound
+            return .success(
+                try scanner.blobs(in: Array(body[range])).map { blob in
+                    JSONBlob(
+                        range: blob.range.lowerBound + shift..<blob.range.upperBound + shift,
+                        timestamp: blob.timestamp,
+                        timestampRange: blob.timestampRange.lowerBound + shift..<blob.timestampRange.upperBound + shift
+                    )
+                }
+            )
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    @Test(arguments: [
+        #"{"data":\#(personaBlob)}"#,
+        " \r\n{ \"data\" :\t[\(personaBlob), \(personaBlob)] } \n",
+        #"{"data":[[\#(personaBlob)],[],{"timestamp":2}]}"#,
+        #"{"data":{"timestamp":1,"data":{"data":[]}}}"#,
+    ])
+    func splitsDataMemberInOnePass(_ text: String) throws {
+        let bytes = Array(text.utf8)
+        let fast = try #require(Self.fastBodyBlobs(bytes))
+        #expect(Self.stepwiseBodyBlobs(bytes) == .success(fast))
+    }
+
+    @Test(arguments: [
+        #"{"data":"{\"timestamp\":1}"}"#, #"{"d\u0061ta":{"timestamp":1}}"#, #"{"data":{"timestamp":1},"x":1}"#,
+        #"{"x":1,"data":{"timestamp":1}}"#, #"{"data":{"timestamp":1}} x"#, #"{"data":{"timestamp":1}"#,
+        #"{"data":{"timestamp":1}}}"#, #"{"data":[]}"#, #"{"data":1}"#, #"{"data"{"timestamp":1}}"#,
+        #"{"dat":{"timestamp":1}}"#, #"{"data":{"timestamp":1},}"#, #"[{"timestamp":1}]"#, #"{"timestamp":1}"#,
+        #"{"data":{"timestamp":"1"}}"#, "", "{", #"{"data""#,
+    ])
+    func leavesOtherBodiesToSteps(_ text: String) {
+        #expect(Self.fastBodyBlobs(Array(text.utf8)) == nil)
+    }
+
+    @Test(arguments: 1...5)
+    func bodyHonoursMaximumDepth(_ maximumDepth: Int) {
+        for text in [#"{"data":{"timestamp":1,"a":[1]}}"#, #"{"data":[[{"timestamp":1,"a":{}}]]}"#] {
+            let bytes = Array(text.utf8)
+            let stepwise = Self.stepwiseBodyBlobs(bytes, maximumDepth: maximumDepth)
+            if let fast = Self.fastBodyBlobs(bytes, maximumDepth: maximumDepth) {
+                #expect(stepwise == .success(fast), "\(text) with maximum depth \(maximumDepth)")
+            }
+        }
+        // The body nests four levels, so the stepwise scan accepts it from a maximum depth of 4 on.
+        let nested = Array(#"{"data":[[{"timestamp":1}]]}"#.utf8)
+        #expect((Self.fastBodyBlobs(nested, maximumDepth: maximumDepth) != nil) == (maximumDepth >= 4))
+    }
+
+    @Test func bodyAgreesWithStepsOnFuzzedTexts() {
+        var fastCount = 0
+        var expectedCount = 0
+        FuzzRun(cases: 4_000).forEachCase { generator in
+            var text = RandomJSON(generator: generator)
+            let document = text.document()
+            var input = text.whitespace() + Array(#"{"data""#.utf8) + text.whitespace() + Array(":".utf8)
+            input += document + Array("}".utf8) + text.whitespace()
+            let isMutated = Bool.random(using: &generator)
+            if isMutated {
+                input = JSONScannerFuzzTests.mutator.mutate(input, maximumMutations: 2, using: &generator)
+            }
+            let stepwise = Self.stepwiseBodyBlobs(input, maximumDepth: 8)
+            if !isMutated, case .success = stepwise {
+                expectedCount += 1
+            }
+            guard let fast = Self.fastBodyBlobs(input, maximumDepth: 8) else {
+                return (input, [])
+            }
+            if !isMutated {
+                fastCount += 1
+            }
+            let problems =
+                stepwise == .success(fast) ? [] : ["the steps return \(String(describing: stepwise)), one pass \(fast)"]
+            return (input, problems)
+        }
+        // Unmutated bodies have the one-member shape, so one pass must take every body whose steps
+        // succeed.
+        #expect(fastCount == expectedCount)
+    }
 }

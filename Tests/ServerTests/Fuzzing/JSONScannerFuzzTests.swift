@@ -292,7 +292,7 @@ struct RandomJSON {
         return Array((text + "\"").utf8)
     }
 
-    private mutating func whitespace() -> [UInt8] {
+    mutating func whitespace() -> [UInt8] {
         let choices = ["", "", "", " ", "\n", "\t", "\r\n  "]
         return Array(choices.randomElement(using: &generator)!.utf8)
     }
