@@ -32,6 +32,50 @@ import Testing
         #expect(index.count == timestamps.count)
     }
 
+    @Test func matchesSortedOrderForInterleavedBatches() {
+        // Sixty-four clients whose clocks drift apart send batches of eight, so most batches hold
+        // late records, and some records carry no timestamp (NaN).
+        var generator = SystemRandomNumberGenerator()
+        var clocks = (0..<64).map { _ in Double.random(in: 0..<1_000, using: &generator) }
+        var index = TimestampIndex()
+        var inserted: [(Double, UInt32)] = []
+        var firstOrdinal: UInt32 = 0
+        for _ in 0..<5_000 {
+            var batch: [Double] = []
+            for _ in 0..<8 {
+                let client = Int.random(in: 0..<64, using: &generator)
+                clocks[client] += Double.random(in: 0..<3, using: &generator)
+                batch.append(Int.random(in: 0..<50, using: &generator) == 0 ? .nan : clocks[client].rounded())
+            }
+            index.insert(batch, firstOrdinal: firstOrdinal)
+            for (offset, timestamp) in batch.enumerated() where !timestamp.isNaN {
+                inserted.append((timestamp, firstOrdinal + UInt32(offset)))
+            }
+            firstOrdinal += 8
+        }
+
+        let all = expected(inserted)
+        #expect(index.count == all.count)
+        #expect(index.entries(after: nil, through: nil, limit: .max) == all)
+        #expect(index.entries(before: nil, downTo: nil, limit: .max) == all.reversed())
+        #expect(index.last == all.last)
+        let inRange = all.filter { (500...2_000).contains($0.timestamp) }
+        #expect(index.count(from: 500, through: 2_000) == inRange.count)
+        let edges: [Double] = [800, 1_200, 1_600]
+        let parts = [500..<800.0, 800..<1_200, 1_200..<1_600].map { part in
+            inRange.count { part.contains($0.timestamp) }
+        }
+        #expect(
+            index.counts(from: 500, through: 2_000, splitAt: edges) == parts + [inRange.count { $0.timestamp >= 1_600 }]
+        )
+
+        index.removeOrdinals(below: 20_000)
+        let kept = all.filter { $0.ordinal >= 20_000 }.map {
+            TimestampIndex.Key(timestamp: $0.timestamp, ordinal: $0.ordinal - 20_000)
+        }
+        #expect(index.entries(after: nil, through: nil, limit: .max) == kept)
+    }
+
     @Test func pagesResumeAfterTheLastKey() {
         var generator = SystemRandomNumberGenerator()
         let timestamps = (0..<5_000).map { _ in Double(Int.random(in: 0..<50, using: &generator)) }

@@ -2,7 +2,8 @@
 /// grow to millions of entries. A full chunk never moves: the next element starts a new chunk, so
 /// growth copies at most one chunk and touches little new memory. Only the last chunk grows like
 /// an ordinary array, so spare capacity stays below one chunk and below the element count.
-struct ChunkedArray<Element: BitwiseCopyable>: Sendable where Element: Sendable {
+struct ChunkedArray<Element: BitwiseCopyable>: Sendable, RandomAccessCollection, MutableCollection
+where Element: Sendable {
     /// Elements a chunk holds: 16,384, a power of two so positions split with a shift and a mask.
     static var chunkCapacity: Int { 1 << chunkShift }
     private static var chunkShift: Int { 14 }
@@ -12,11 +13,8 @@ struct ChunkedArray<Element: BitwiseCopyable>: Sendable where Element: Sendable 
 
     init() {}
 
-    var isEmpty: Bool { count == 0 }
-
-    var last: Element? {
-        count == 0 ? nil : self[count - 1]
-    }
+    var startIndex: Int { 0 }
+    var endIndex: Int { count }
 
     subscript(position: Int) -> Element {
         get {
