@@ -117,6 +117,20 @@ import Testing
         #expect(build([3, 3]).last == TimestampIndex.Key(timestamp: 3, ordinal: 1))
     }
 
+    @Test func largeLateBatchLeavesNoSpareMemory() {
+        // One record from the future makes the whole batch after it late, as in a recovered
+        // segment whose clients' clocks differed.
+        var index = TimestampIndex()
+        index.insert([1e12], firstOrdinal: 0)
+        index.insert((0..<500_000).map(Double.init), firstOrdinal: 1)
+        #expect(index.count == 500_001)
+        #expect(Double(index.memoryBytes) / 500_001 <= 14)
+
+        index.removeOrdinals(below: 500_000)
+        #expect(index.entries(after: nil, through: nil, limit: 10).map(\.timestamp) == [499_999])
+        #expect(index.memoryBytes < 1_000_000)
+    }
+
     @Test func memoryStaysBelowSixteenBytesPerEntry() {
         let index = build((0..<300_000).map(Double.init))
         #expect(Double(index.memoryBytes) / 300_000 <= 14)

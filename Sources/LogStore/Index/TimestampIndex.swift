@@ -9,7 +9,7 @@
 ///
 /// Memory is 12 bytes a record (an 8-byte timestamp and a 4-byte ordinal, stored as separate
 /// arrays so no padding is added), plus spare capacity: less than one chunk in each main-run
-/// array, and up to about the side run's limit in each side-run array.
+/// array, and up to `keptSideRunCapacity` entries in the side run.
 struct TimestampIndex: Sendable {
     /// A position in the sort order: a timestamp, and the ordinal that breaks ties.
     struct Key: Comparable, Sendable {
@@ -23,13 +23,19 @@ struct TimestampIndex: Sendable {
 
     private var mainTimestamps = ChunkedArray<Double>()
     private var mainOrdinals = ChunkedArray<UInt32>()
-    // The side run stays near `sideRunLimit` entries, so plain arrays hold it and its merge moves
-    // entries through spans. With 64 clients' late records interleaving, an insert took about
-    // 1,000 to 1,400 instructions a record this way and 3,100 with `ChunkedArray` (callgrind).
+    // Plain arrays hold the side run, because between merges it stays near `sideRunLimit`
+    // entries, and its merge moves entries through spans. callgrind counted an insert at 1,000 to
+    // 1,400 instructions a record this way and 3,100 with `ChunkedArray`, for 3,000 single-record
+    // POSTs from 64 connections with interleaving timestamps (2-core x86-64 virtual machine).
     private var sideTimestamps: [Double] = []
     private var sideOrdinals: [UInt32] = []
 
     var count: Int { mainTimestamps.count + sideTimestamps.count }
+
+    /// The side-run capacity, in entries, that survives emptying the run. One large late batch,
+    /// such as a recovered segment whose clients' clocks differed, can grow the run far past its
+    /// limit. Its storage is then given back after the merge instead of being kept for good.
+    private static let keptSideRunCapacity = 65_536
 
     /// The side run's size limit: 1/64 of the main run, within 1,024 to 16,384 entries. A late
     /// record costs at most one pass over the side run, and a full side run costs one pass over the
@@ -125,6 +131,23 @@ struct TimestampIndex: Sendable {
         }
         sideTimestamps.removeAll(keepingCapacity: true)
         sideOrdinals.removeAll(keepingCapacity: true)
+        releaseLargeSideRunStorage()
+    }
+
+    /// Gives back the side run's storage when it has room for more than `keptSideRunCapacity` entries.
+    private mutating func releaseLargeSideRunStorage() {
+        guard sideTimestamps.capacity > Self.keptSideRunCapacity else {
+            return
+        }
+        sideTimestamps = Self.copyWithoutSpareCapacity(sideTimestamps)
+        sideOrdinals = Self.copyWithoutSpareCapacity(sideOrdinals)
+    }
+
+    private static func copyWithoutSpareCapacity<Element>(_ array: [Element]) -> [Element] {
+        var copy: [Element] = []
+        copy.reserveCapacity(array.count)
+        copy.append(contentsOf: array)
+        return copy
     }
 
     /// The number of records with `start <= timestamp <= end`; a nil bound is open.
@@ -132,8 +155,8 @@ struct TimestampIndex: Sendable {
     /// - Complexity: O(log n).
     func count(from start: Double?, through end: Double?) -> Int {
         func count<Run: RandomAccessCollection<Double>>(_ timestamps: Run) -> Int where Run.Index == Int {
-            let lower = start.map { Self.lowerBound(of: $0, in: timestamps) } ?? 0
-            let upper = end.map { Self.upperBound(of: $0, in: timestamps) } ?? timestamps.count
+            let lower = start.map { Self.lowerBound(of: $0, in: timestamps) } ?? timestamps.startIndex
+            let upper = end.map { Self.upperBound(of: $0, in: timestamps) } ?? timestamps.endIndex
             return Swift.max(0, upper - lower)
         }
         return count(mainTimestamps) + count(sideTimestamps)
@@ -273,6 +296,7 @@ struct TimestampIndex: Sendable {
         let sideKept = compact(&sideTimestamps, &sideOrdinals)
         sideTimestamps.removeSubrange(sideKept...)
         sideOrdinals.removeSubrange(sideKept...)
+        releaseLargeSideRunStorage()
     }
 
     /// Bytes of memory the index takes, counting spare capacity.
@@ -286,8 +310,8 @@ struct TimestampIndex: Sendable {
     /// The first position whose timestamp is not below `timestamp`.
     static func lowerBound<Run: RandomAccessCollection<Double>>(of timestamp: Double, in timestamps: Run) -> Int
     where Run.Index == Int {
-        var low = 0
-        var high = timestamps.count
+        var low = timestamps.startIndex
+        var high = timestamps.endIndex
         while low < high {
             let middle = (low + high) / 2
             if timestamps[middle] < timestamp {
@@ -302,8 +326,8 @@ struct TimestampIndex: Sendable {
     /// The first position whose timestamp is above `timestamp`.
     static func upperBound<Run: RandomAccessCollection<Double>>(of timestamp: Double, in timestamps: Run) -> Int
     where Run.Index == Int {
-        var low = 0
-        var high = timestamps.count
+        var low = timestamps.startIndex
+        var high = timestamps.endIndex
         while low < high {
             let middle = (low + high) / 2
             if timestamps[middle] <= timestamp {
@@ -349,8 +373,8 @@ struct TimestampIndex: Sendable {
         _ ordinals: Ordinals,
         _ isBefore: (Key) -> Bool
     ) -> Int where Timestamps.Index == Int, Ordinals.Index == Int {
-        var low = 0
-        var high = timestamps.count
+        var low = timestamps.startIndex
+        var high = timestamps.endIndex
         while low < high {
             let middle = (low + high) / 2
             if isBefore(Key(timestamp: timestamps[middle], ordinal: Int64(ordinals[middle]))) {
