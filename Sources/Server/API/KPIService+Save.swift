@@ -30,7 +30,8 @@ extension KPIService {
             return
         }
         let blobs = scanned.map { blob in
-            // A single blob of a form's data usually spans the whole text, which then needs no copy.
+            // A single blob in a form's `data`, or in a `data` string, usually spans the whole text,
+            // which then needs no copy. Blobs split from a whole JSON body never do.
             let bytes = blob.range == text.indices ? text : Array(text[blob.range])
             return NewBlob(bytes: bytes, timestamp: blob.timestamp)
         }

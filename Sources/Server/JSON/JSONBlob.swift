@@ -47,7 +47,8 @@ extension JSONScanner {
     ///
     /// - Returns: The blobs that `valueRange(ofMember: "data", in: body)` and then `blobs(in:)` on
     ///   that value would return, with ranges that index `body`. Nil for any other body, valid or
-    ///   not: the caller then takes the body apart step by step, which names any problem.
+    ///   not, and also when `data` is a string of JSON text or nests deeper than 64 levels within
+    ///   a member. The caller then takes the body apart step by step, which names any problem.
     public func blobs(inOnlyDataMemberOf body: [UInt8]) -> [JSONBlob]? {
         JSONBlobFastScan.blobs(inOnlyDataMemberOf: body, maximumDepth: maximumDepth)
     }

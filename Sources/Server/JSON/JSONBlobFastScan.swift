@@ -1,9 +1,9 @@
-/// A scan of the blob text of a POST that keeps its state in local variables, for the common case
-/// of valid blobs.
+/// A scan of the blob text of a POST, or of a whole JSON body whose only member is `data`, that
+/// keeps its state in local variables, for the common case of valid blobs.
 ///
 /// It accepts only what `JSONReader.scanBlobs()` accepts, and returns the same blobs. It returns nil
 /// for everything else: invalid text, and valid text that it leaves to `JSONReader`, which is text
-/// nested deeper than 64 levels within a member.
+/// nested deeper than 64 levels within a member and a body whose `data` is a string.
 /// The caller then scans again with `JSONReader`, which returns the blobs or names the problem.
 enum JSONBlobFastScan {
     /// Returns the blobs in `array[range]`, or nil when `JSONReader` must decide.
