@@ -70,10 +70,10 @@ import Testing
         )
 
         index.removeOrdinals(below: 20_000)
-        let kept = all.filter { $0.ordinal >= 20_000 }.map {
+        let retained = all.filter { $0.ordinal >= 20_000 }.map {
             TimestampIndex.Key(timestamp: $0.timestamp, ordinal: $0.ordinal - 20_000)
         }
-        #expect(index.entries(after: nil, through: nil, limit: .max) == kept)
+        #expect(index.entries(after: nil, through: nil, limit: .max) == retained)
     }
 
     @Test func pagesResumeAfterTheLastKey() {

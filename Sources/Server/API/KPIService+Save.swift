@@ -69,7 +69,7 @@ extension KPIService {
         case split(body: [UInt8], blobs: [JSONBlob])
     }
 
-    /// The request's `data`, or the response that rejects the request.
+    /// Returns the request's `data`, or the response that rejects the request.
     private func dataField(of request: HTTPRequest) -> Result<DataField, Rejection> {
         let body: [UInt8]
         switch decodedBody(of: request) {
