@@ -174,6 +174,31 @@ private typealias Limits = HTTPRequestParser.Limits
         #expect(value.hasPrefix("caf"))
     }
 
+    @Test func parsesRepeatedLongTargetsAndValuesOnOneConnection() throws {
+        // Long targets and values that a connection repeats are shared between its requests;
+        // each request must still get exactly its own. Six different ones outnumber the shared
+        // ones, and one is not UTF-8, so it is never shared.
+        let targets = (0..<6).map { "/wsapi/interaction_data?start=\($0)" }
+        let notUTF8 = wire("application/x-www-form-") + [0xE9, 0x80, 0xFF]
+        var heads: [[UInt8]] = []
+        for round in 0..<3 {
+            for index in targets.indices {
+                let type = index == 5 ? notUTF8 : wire("application/x-www-form-urlencoded; n=\(index % 3)")
+                let target = targets[round == 1 ? targets.count - 1 - index : index]
+                heads.append(wire("GET \(target) HTTP/1.1\r\nHost: a\r\nContent-Type: ") + type + wire("\r\n\r\n"))
+            }
+        }
+
+        var shared = HTTPRequestParser()
+        for head in heads {
+            shared.append(head[...])
+            let request = try #require(shared.next().request)
+            let alone = try #require(feed(head).first?.request)
+            #expect(request == alone)
+        }
+        #expect(shared.next() == .needMoreData)
+    }
+
     @Test func matchesHeaderNamesWithoutCase() throws {
         let text = "POST / HTTP/1.1\r\nhOST: a\r\ncontent-length: 2\r\n\r\nhi"
 

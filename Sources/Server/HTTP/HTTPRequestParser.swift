@@ -70,6 +70,7 @@ public struct HTTPRequestParser: Sendable {
     /// bytes changes it in place instead of copying its arrays.
     private var request = HTTPRequest(method: "", target: "")
     private var framing = Framing()
+    private var repeatedStrings = RepeatedStrings()
 
     public init(limits: Limits = Limits()) {
         self.limits = limits
@@ -240,7 +241,7 @@ public struct HTTPRequestParser: Sendable {
         request = HTTPRequest(
             method: Self.knownMethod(buffer.span, parts.method)
                 ?? String(decoding: buffer[parts.method], as: UTF8.self),
-            target: String(decoding: buffer[parts.target], as: UTF8.self),
+            target: repeatedStrings.string(buffer, parts.target),
             minorVersion: parts.minorVersion
         )
         request.headers.reserveCapacity(Self.expectedHeaderCount)
@@ -317,7 +318,7 @@ public struct HTTPRequestParser: Sendable {
         } else {
             name = String(decoding: buffer[field.name], as: UTF8.self)
         }
-        request.headers.add(name: name, value: String(decoding: buffer[field.value], as: UTF8.self))
+        request.headers.add(name: name, value: repeatedStrings.string(buffer, field.value))
         state = .headers(bytes: headerBytes + (field.next - position))
         position = field.next
         return .continue
