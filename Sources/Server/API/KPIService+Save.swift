@@ -139,7 +139,7 @@ extension KPIService {
         var data: [UInt8]?
         do {
             try PercentDecoding.decodePairs(body) { name, value, _ throws(FormDecodingError) in
-                if data == nil && name == Self.dataFieldName {
+                if data == nil && name.elementsEqual(Self.dataFieldName) {
                     data = value
                 }
             }

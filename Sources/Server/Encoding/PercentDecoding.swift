@@ -16,10 +16,7 @@ enum PercentDecoding {
         to end: Int
     ) throws(FormDecodingError) -> (decoded: [UInt8], end: Int) {
         let input = bytes.span.extracting(start..<end)
-        var index = 0
-        while index < input.count, input[index] > lastSpecial || input[index] < UInt8(ascii: "%") {
-            index &+= 1
-        }
+        var index = plainPrefixCount(input)
         guard index < input.count, input[index] != ampersand else {
             // Nothing to decode, as in most field names: a copy is cheaper than a decoding pass.
             return (Array(bytes[start..<start &+ index]), start &+ index)
@@ -64,6 +61,27 @@ enum PercentDecoding {
             }
         }
         return (decoded, start &+ index)
+    }
+
+    /// Decodes `bytes[range]`, which contains no `&`, and returns the bytes themselves when they need
+    /// no decoding, as field names seldom do, so that no copy is made.
+    ///
+    /// - Throws: `FormDecodingError` as `decode` does.
+    static func decodeSlice(_ bytes: [UInt8], _ range: Range<Int>) throws(FormDecodingError) -> ArraySlice<UInt8> {
+        guard plainPrefixCount(bytes.span.extracting(range)) < range.count else {
+            return bytes[range]
+        }
+        return try ArraySlice(decode(bytes, from: range.lowerBound, to: range.upperBound).decoded)
+    }
+
+    /// Returns the number of bytes at the start of `input` that decode to themselves, which are
+    /// all bytes but `%`, `+` and `&`.
+    private static func plainPrefixCount(_ input: Span<UInt8>) -> Int {
+        var index = 0
+        while index < input.count, input[index] > lastSpecial || input[index] < UInt8(ascii: "%") {
+            index &+= 1
+        }
+        return index
     }
 
     /// Flags the bytes of `word` up to `+`, which contain every byte that decoding must look at,
@@ -145,7 +163,7 @@ enum PercentDecoding {
     /// - Parameter body: Receives each decoded pair, in order, with the offset where the pair starts.
     static func decodePairs(
         _ bytes: [UInt8],
-        _ body: (_ name: [UInt8], _ value: [UInt8], _ offset: Int) throws(FormDecodingError) -> Void
+        _ body: (_ name: ArraySlice<UInt8>, _ value: [UInt8], _ offset: Int) throws(FormDecodingError) -> Void
     ) throws(FormDecodingError) {
         var pairStart = 0
         while pairStart < bytes.count {
@@ -155,7 +173,7 @@ enum PercentDecoding {
             }
             let nameEnd =
                 bytes[pairStart...].firstIndex { $0 == UInt8(ascii: "=") || $0 == ampersand } ?? bytes.count
-            let name = try decode(bytes, from: pairStart, to: nameEnd).decoded
+            let name = try decodeSlice(bytes, pairStart..<nameEnd)
             var value: [UInt8] = []
             var pairEnd = nameEnd
             if nameEnd < bytes.count && bytes[nameEnd] == UInt8(ascii: "=") {

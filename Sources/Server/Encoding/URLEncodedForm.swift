@@ -31,7 +31,7 @@ public struct URLEncodedForm: Sendable, Equatable {
     public init(parsing body: [UInt8]) throws(FormDecodingError) {
         var fields: [Field] = []
         try PercentDecoding.decodePairs(body) { name, value, _ throws(FormDecodingError) in
-            fields.append(Field(name: name, value: value))
+            fields.append(Field(name: Array(name), value: value))
         }
         self.fields = fields
     }
