@@ -52,12 +52,13 @@ final class Connection {
     private(set) var isClosed = false
     private var requestStarted: Int64 = 0
     private var bodyStarted: Int64 = 0
-    private var lastActivity = SystemClock.monotonicNanoseconds()
+    private var lastActivity: Int64
     private var lastWriteProgress: Int64 = 0
 
     init(descriptor: FileDescriptor, generation: UInt32, loop: EventLoop) {
         self.descriptor = descriptor
         self.generation = generation
+        lastActivity = loop.now
         self.loop = loop
         parser = HTTPRequestParser(limits: loop.configuration.limits)
         maximumPipelinedRequests = loop.configuration.maximumPipelinedRequests
@@ -100,10 +101,10 @@ final class Connection {
             switch transfer {
             case .bytes(let count):
                 if parser.progress == .idle {
-                    requestStarted = SystemClock.monotonicNanoseconds()
+                    requestStarted = loop.now
                 }
                 parser.append(loop.readBuffer[0..<count])
-                lastActivity = SystemClock.monotonicNanoseconds()
+                lastActivity = loop.now
                 processInput()
                 // A read that did not fill the buffer emptied the socket. Level-triggered epoll
                 // reports it again when more arrives, so another `recv` now would only fail with
@@ -138,17 +139,17 @@ final class Connection {
             switch parser.next() {
             case .request(let request):
                 bodyStarted = 0
-                requestStarted = parser.progress == .idle ? 0 : SystemClock.monotonicNanoseconds()
+                requestStarted = parser.progress == .idle ? 0 : loop.now
                 enqueue(.request(request))
             case .continueExpected:
                 if current == nil && waiting.isEmpty {
                     output.append(contentsOf: Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))
                     flush()
                 }
-                bodyStarted = SystemClock.monotonicNanoseconds()
+                bodyStarted = loop.now
             case .needMoreData:
                 if parser.progress == .body && bodyStarted == 0 {
-                    bodyStarted = SystemClock.monotonicNanoseconds()
+                    bodyStarted = loop.now
                 }
                 return
             case .failed(let error):
@@ -249,7 +250,7 @@ final class Connection {
                 streamGeneration += 1
             }
         }
-        lastWriteProgress = SystemClock.monotonicNanoseconds()
+        lastWriteProgress = loop.now
         flush()
     }
 
@@ -270,7 +271,7 @@ final class Connection {
                 return
             }
             outputStart += count
-            lastWriteProgress = SystemClock.monotonicNanoseconds()
+            lastWriteProgress = loop.now
         }
         if output.capacity > 1 << 20 {
             output = []
@@ -331,7 +332,7 @@ final class Connection {
     private func finishResponse() {
         current = nil
         isResponseQueued = false
-        lastActivity = SystemClock.monotonicNanoseconds()
+        lastActivity = loop.now
         if closesAfterResponse {
             if drainsBeforeClosing {
                 startDraining()
@@ -359,7 +360,7 @@ final class Connection {
 
     private func startDraining() {
         Socket.shutdownWriting(descriptor)
-        drainDeadline = SystemClock.monotonicNanoseconds() + Self.drainNanoseconds
+        drainDeadline = loop.now + Self.drainNanoseconds
         isReadingPaused = false
         watchedEvents = [.readable, .peerClosedWriting]
         loop.watch(self, for: watchedEvents)

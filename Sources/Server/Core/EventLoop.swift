@@ -30,6 +30,12 @@ final class EventLoop: @unchecked Sendable {
     private var nextGeneration: UInt32 = 1
     private(set) var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
     private var date = HTTPDate()
+    /// The `Date` header value at the loop's last wake-up.
+    private var dateText: [UInt8] = []
+    /// The monotonic time, in nanoseconds, when the loop last woke up. Connections stamp their
+    /// timeouts with it instead of reading the clock several times a request. It lags the clock by
+    /// at most one turn of the loop.
+    private(set) var now = SystemClock.monotonicNanoseconds()
     private var isShuttingDown = false
     private var shutdownDeadline: Int64 = .max
     /// When `checkTimeouts` next runs, in monotonic nanoseconds.
@@ -103,6 +109,8 @@ final class EventLoop: @unchecked Sendable {
                 closeAll()
                 return
             }
+            now = SystemClock.monotonicNanoseconds()
+            dateText = date.current()
             for event in events {
                 handle(event)
             }
@@ -292,8 +300,9 @@ final class EventLoop: @unchecked Sendable {
         try Socket.receive(descriptor, into: &readBuffer, range: 0..<readBuffer.count)
     }
 
+    /// The `Date` header value, read when the loop last woke up.
     func currentDate() -> [UInt8] {
-        date.current()
+        dateText
     }
 
     // MARK: - Shutdown
