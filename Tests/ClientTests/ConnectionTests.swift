@@ -33,12 +33,7 @@ import Testing
             #expect(try await client.count() == 42)
         }
 
-        // NOTE: under heavy load a call can start before the previous call's connection is back
-        // in the pool and open a second one; the pool should take the connection back before it
-        // resumes the caller. Marked intermittent until it does.
-        withKnownIssue(isIntermittent: true) {
-            #expect(server.connectionCount == 1)
-        }
+        #expect(server.connectionCount == 1)
     }
 
     @Test func interimResponseIsSkipped() async throws {
@@ -76,17 +71,12 @@ import Testing
         let client = LogStoreClient(host: "127.0.0.1", port: server.port)
         #expect(try await client.saveData(#"{"timestamp":1}"#) == 1)
 
-        // NOTE: when the scripted server's close reaches the client before the second POST, the
-        // client replaces the connection and the POST succeeds; the fixture should hold its close
-        // until the next request arrives, so this outcome is marked intermittent until then.
-        await withKnownIssue(isIntermittent: true) {
-            let error = await #expect(throws: LogStoreClientError.self) {
-                try await client.saveData(#"{"timestamp":2}"#)
-            }
-            #expect(error?.code == .connectionLost)
-            #expect(error?.description.contains("closed the connection before the response head was complete") == true)
-            #expect(server.connectionCount == 1)
+        let error = await #expect(throws: LogStoreClientError.self) {
+            try await client.saveData(#"{"timestamp":2}"#)
         }
+        #expect(error?.code == .connectionLost)
+        #expect(error?.description.contains("closed the connection before the response head was complete") == true)
+        #expect(server.connectionCount == 1)
     }
 
     /// Starts a server whose first connection responds to one request and then closes, without a

@@ -93,21 +93,26 @@ final class ScriptedConnection: @unchecked Sendable {
         try! readiness.add(descriptor, events: .readable, data: 0)
     }
 
+    /// How long `readRequest` waits for the client's next bytes. In a run of the whole test suite
+    /// on 2 cores, a client task waited more than 10 s for a thread between two requests, so this
+    /// wait is generous. An exchange in a quiet process takes milliseconds.
+    private static let requestPatience = Duration.seconds(60)
+
     /// Reads one request head and its `Content-Length` body, and returns the head's text.
     ///
-    /// - Throws: `Failure` when the client closes first or nothing arrives for 10 s.
+    /// - Throws: `Failure` when the client closes first or nothing arrives for 60 s.
     @discardableResult
     func readRequest() throws -> String {
         let marker = Array("\r\n\r\n".utf8)
         while input.firstRange(of: marker) == nil {
-            try receive()
+            try receive(within: Self.requestPatience)
         }
         let end = input.firstRange(of: marker)!
         let head = String(decoding: input[..<end.lowerBound], as: UTF8.self)
         input.removeFirst(end.upperBound)
         let length = Self.contentLength(in: head)
         while input.count < length {
-            try receive()
+            try receive(within: Self.requestPatience)
         }
         input.removeFirst(length)
         return head
@@ -144,7 +149,7 @@ final class ScriptedConnection: @unchecked Sendable {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             do {
-                try receive()
+                try receive(within: deadline - ContinuousClock.now)
             } catch {
                 return
             }
@@ -158,9 +163,11 @@ final class ScriptedConnection: @unchecked Sendable {
         }
     }
 
-    private func receive() throws {
+    /// Appends the next bytes from the client to `input`, waiting for them at most `patience`.
+    private func receive(within patience: Duration) throws {
+        let deadline = ContinuousClock.now + patience
         var buffer = [UInt8](repeating: 0, count: 16 * 1024)
-        for _ in 0..<100 {
+        while true {
             switch try Socket.receive(descriptor, into: &buffer, range: 0..<buffer.count) {
             case .bytes(let count):
                 input += buffer[0..<count]
@@ -168,9 +175,11 @@ final class ScriptedConnection: @unchecked Sendable {
             case .closed:
                 throw Failure(description: "the client closed the connection")
             case .wouldBlock:
+                guard ContinuousClock.now < deadline else {
+                    throw Failure(description: "nothing arrived for \(patience)")
+                }
                 _ = try readiness.wait(timeoutMilliseconds: 100)
             }
         }
-        throw Failure(description: "nothing arrived for 10 s")
     }
 }
