@@ -94,8 +94,8 @@ final class ScriptedConnection: @unchecked Sendable {
     }
 
     /// How long `readRequest` waits for the client's next bytes. In a run of the whole test suite
-    /// on 2 cores, a client task waited more than 10 s for a thread between two requests, so this
-    /// wait is generous. An exchange in a quiet process takes milliseconds.
+    /// on 2 cores, a client sent its next request more than 10 s after the previous response, so
+    /// this wait is generous. An exchange in a quiet process takes milliseconds.
     private static let requestPatience = Duration.seconds(60)
 
     /// Reads one request head and its `Content-Length` body, and returns the head's text.
