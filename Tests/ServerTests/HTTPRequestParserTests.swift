@@ -174,11 +174,12 @@ private typealias Limits = HTTPRequestParser.Limits
         #expect(value.hasPrefix("caf"))
     }
 
-    @Test func parsesRepeatedLongTargetsAndValuesOnOneConnection() throws {
-        // Long targets and values that a connection repeats are shared between its requests;
+    @Test func sharedLongStringsStayPerRequest() throws {
+        // Long targets and values that a connection repeats are shared between its requests, but
         // each request must still get exactly its own. Six different ones outnumber the shared
-        // ones, and one is not UTF-8, so it is never shared.
-        let targets = (0..<6).map { "/wsapi/interaction_data?start=\($0)" }
+        // ones, one value is not UTF-8 and one target is too long to share, so they never are.
+        var targets = (0..<5).map { "/wsapi/interaction_data?start=\($0)" }
+        targets.append("/wsapi/interaction_data?note=" + String(repeating: "x", count: 300))
         let notUTF8 = wire("application/x-www-form-") + [0xE9, 0x80, 0xFF]
         var heads: [[UInt8]] = []
         for round in 0..<3 {
@@ -197,6 +198,19 @@ private typealias Limits = HTTPRequestParser.Limits
             #expect(request == alone)
         }
         #expect(shared.next() == .needMoreData)
+    }
+
+    @Test func repeatedStringsKeepOnlyMidLengths() {
+        var strings = RepeatedStrings()
+        let short = wire("text/plain")
+        let middle = wire("application/x-www-form-urlencoded")
+        let long = wire(String(repeating: "x", count: 257))
+
+        for bytes in [short, middle, long, short, middle, long] {
+            #expect(strings.string(bytes, 0..<bytes.count) == String(decoding: bytes, as: UTF8.self))
+        }
+
+        #expect(strings.keptByteCount == middle.count)
     }
 
     @Test func matchesHeaderNamesWithoutCase() throws {
