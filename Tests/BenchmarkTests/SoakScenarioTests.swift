@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The `soak` scenario of the `logstore-bench` executable as the suite's crash loop. In each of 20
@@ -15,17 +16,19 @@ import Testing
     static let rounds = 20
     static let fullCheckRounds = 5
 
-    @Test func keepsAcknowledgedRecordsOverCrashes() throws {
+    @Test func keepsAcknowledgedRecordsOverCrashes() async throws {
         let seed =
             ProcessInfo.processInfo.environment["LOGSTORE_SOAK_SEED"].flatMap { UInt64($0) }
             ?? UInt64.random(in: 0...UInt64.max)
         let replay = "seed \(seed); set LOGSTORE_SOAK_SEED=\(seed) to replay it"
         print("soak crash loop: \(replay)")
 
-        let outcome = try BenchmarkCommand().run([
+        let arguments = [
             "soak", "--rounds", String(Self.rounds), "--full-check-rounds", String(Self.fullCheckRounds), "--seed",
             String(seed), "--allow-debug",
-        ])
+        ]
+        // The scenario runs for about half a minute, so it gets a thread of its own, not the shared pool's.
+        let outcome = try await onOwnThread { try BenchmarkCommand().run(arguments) }
         let report = "\(replay)\nstandard output:\n\(outcome.output)\nstandard error:\n\(outcome.errors)"
 
         // A lost, altered, duplicated or partly stored record makes the scenario fail, and

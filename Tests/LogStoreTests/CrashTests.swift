@@ -19,10 +19,22 @@ import Testing
         var firstNumber: Int
     }
 
-    private func runAndKill(firstNumber: Int, after delay: Duration) throws -> [Acknowledgement] {
+    /// What one writer run printed before the kill, and whether the kill is what stopped it.
+    private struct WriterRun {
+        var acknowledgements: [Acknowledgement]
+        var wasKilled: Bool
+        var status: Int32
+    }
+
+    private static func runAndKill(
+        writerPath: String,
+        directory: String,
+        firstNumber: Int,
+        after delay: Duration
+    ) throws -> WriterRun {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: writerPath)
-        process.arguments = [directory.path, String(firstNumber)]
+        process.arguments = [directory, String(firstNumber)]
         let output = Pipe()
         process.standardOutput = output
         let collected = OutputCollector()
@@ -34,15 +46,12 @@ import Testing
         Thread.sleep(forTimeInterval: Double(delay.components.attoseconds) / 1e18 + Double(delay.components.seconds))
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
-        #expect(
-            process.terminationReason == .uncaughtSignal,
-            "the writer stopped by itself: status \(process.terminationStatus)"
-        )
         collected.waitForData()
 
         let text = String(decoding: collected.data, as: UTF8.self)
         // The last line may be cut short by the kill; only complete lines count.
-        return text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().compactMap { line in
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+        let acknowledgements = lines.compactMap { line -> Acknowledgement? in
             let fields = line.split(separator: " ")
             guard fields.count == 4, fields[0] == "ack", let first = UInt64(fields[1]), let last = UInt64(fields[2]),
                 let number = Int(fields[3])
@@ -51,16 +60,33 @@ import Testing
             }
             return Acknowledgement(sequences: first...last, firstNumber: number)
         }
+        return WriterRun(
+            acknowledgements: acknowledgements,
+            wasKilled: process.terminationReason == .uncaughtSignal,
+            status: process.terminationStatus
+        )
     }
 
     @Test(.timeLimit(.minutes(5)))
-    func acknowledgedRecordsSurviveSIGKILL() throws {
+    func acknowledgedRecordsSurviveSIGKILL() async throws {
         /// The expected payload of every acknowledged sequence number, built once.
         var acknowledged: [UInt64: (number: Int, payload: [UInt8])] = [:]
         var generator = SystemRandomNumberGenerator()
         for round in 0..<25 {
             let delay = Duration.milliseconds(Int.random(in: 30...400, using: &generator))
-            for acknowledgement in try runAndKill(firstNumber: round * 1_000_000, after: delay) {
+            // Each run waits on a child process, so it gets a thread of its own instead of one of
+            // the shared pool's.
+            let (writerPath, directoryPath) = (writerPath, directory.path)
+            let run = try await onOwnThread {
+                try Self.runAndKill(
+                    writerPath: writerPath,
+                    directory: directoryPath,
+                    firstNumber: round * 1_000_000,
+                    after: delay
+                )
+            }
+            #expect(run.wasKilled, "the writer stopped by itself: status \(run.status)")
+            for acknowledgement in run.acknowledgements {
                 for (offset, sequence) in acknowledgement.sequences.enumerated() {
                     let number = acknowledgement.firstNumber + offset
                     let payload = Fixtures.payload(
