@@ -184,7 +184,8 @@ private typealias Limits = HTTPRequestParser.Limits
         var heads: [[UInt8]] = []
         for round in 0..<3 {
             for index in targets.indices {
-                let type = index == 5 ? notUTF8 : wire("application/x-www-form-urlencoded; n=\(index % 3)")
+                let type =
+                    index == targets.count - 1 ? notUTF8 : wire("application/x-www-form-urlencoded; n=\(index % 3)")
                 let target = targets[round == 1 ? targets.count - 1 - index : index]
                 heads.append(wire("GET \(target) HTTP/1.1\r\nHost: a\r\nContent-Type: ") + type + wire("\r\n\r\n"))
             }
