@@ -13,14 +13,21 @@ struct BenchmarkCommand {
         /// Returns the median of the JSON line of figure `name`, such as `records.lost`, or nil
         /// when the output has no such line.
         func figure(_ name: String) -> Double? {
+            result(name)?["median"] as? Double
+        }
+
+        /// Returns the first JSON line of figure `name`, and of `metric` when given, such as
+        /// `request throughput ratio`; nil when the output has no such line.
+        func result(_ name: String, metric: String? = nil) -> [String: Any]? {
             for line in output.split(separator: "\n") where line.hasPrefix("json: ") {
                 let data = Data(line.dropFirst("json: ".count).utf8)
                 guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-                    object["name"] as? String == name
+                    object["name"] as? String == name,
+                    metric == nil || object["metric"] as? String == metric
                 else {
                     continue
                 }
-                return object["median"] as? Double
+                return object
             }
             return nil
         }

@@ -8,109 +8,104 @@ extension IngestScenario {
         var serverProblems: [String]
     }
 
-    /// Starts a server for `ingestCase` on a fresh data directory, drives it with `requests`, and
-    /// stops it with SIGTERM.
-    ///
-    /// - Throws: `BenchmarkError` with the server's log when a run fails or the server does not
-    ///   exit cleanly.
-    func measure(
-        _ ingestCase: IngestSizes.Case,
-        _ sizes: IngestSizes,
-        executable: String,
-        requests: [IngestRequest],
-        _ context: ScenarioContext
-    ) throws -> CaseResult {
-        context.logger.info("measuring \(ingestCase.name)")
-        let directory = try context.freshDirectory(ingestCase.name)
-        defer { try? FileSystem.removeTree(directory) }
-        // The couchdb backend writes to a second server's CouchDB API, whose store does the work.
-        var target: ServerProcess?
-        var targetCouchPort: UInt16?
-        if ingestCase.backend == .couchdb {
-            let port = try ServerProcess.freePort()
-            target = try ServerProcess(
-                executable: executable,
-                backend: .logstore,
-                dataDirectory: directory + "/target-data",
-                logPath: directory + "/target.log",
-                couchPort: port
-            )
-            targetCouchPort = port
-        }
-        defer { _ = try? target?.stop() }
-        let couchPort = ingestCase.interface == .couchBulkDocuments ? try ServerProcess.freePort() : nil
-        let server = try ServerProcess(
-            executable: ingestCase.backend == .raw ? try ProductExecutable.harnessPath() : executable,
-            backend: ingestCase.backend,
-            dataDirectory: directory + "/data",
-            logPath: directory + "/server.log",
-            couchPort: couchPort,
-            couchDBTarget: targetCouchPort
-        )
-        let metricsPort = target?.port ?? (ingestCase.backend == .logstore ? server.port : nil)
-
-        let runs: [IngestRun]
-        do {
-            runs = try drive(
-                server,
-                port: couchPort ?? server.port,
-                metricsPort: metricsPort,
-                ingestCase,
-                sizes,
-                requests: requests
-            )
-        } catch {
-            do {
-                _ = try server.stop()
-            } catch let stopError {
-                throw BenchmarkError("\(ingestCase.name): \(error). Stopping the server failed too: \(stopError)")
+    /// Returns the cases to measure together, in the order of `cases`. Each load's logstore, dummy
+    /// and raw cases form one group, whose runs alternate between the servers; every other case is a
+    /// group of its own. Runs seconds apart find the machine in nearly the same state, so the ratios
+    /// between the servers hold on a machine whose disk or processor speed drifts over minutes.
+    static func alternatingGroups(_ cases: [IngestSizes.Case]) -> [[IngestSizes.Case]] {
+        let alternating: Set<ServerProcess.Backend> = [.logstore, .dummy, .raw]
+        var groups: [[IngestSizes.Case]] = []
+        var groupOfLoad: [String: Int] = [:]
+        for ingestCase in cases {
+            guard ingestCase.interface == .wsapi, alternating.contains(ingestCase.backend) else {
+                groups.append([ingestCase])
+                continue
             }
-            throw BenchmarkError(
-                "\(ingestCase.name): \(error). The server then stopped cleanly; its log:\n\(server.log())"
-            )
+            if let group = groupOfLoad[ingestCase.load] {
+                groups[group].append(ingestCase)
+            } else {
+                groupOfLoad[ingestCase.load] = groups.count
+                groups.append([ingestCase])
+            }
         }
-        let problems = try server.stop()
-        return CaseResult(ingestCase: ingestCase, runs: runs, serverProblems: problems)
+        return groups
     }
 
-    /// Drives `server` on `port`, the port of the API that `ingestCase` posts to.
-    private func drive(
-        _ server: ServerProcess,
-        port: UInt16,
-        metricsPort: UInt16?,
-        _ ingestCase: IngestSizes.Case,
+    /// Starts a server for each case of `group` on a fresh data directory, drives each with the
+    /// requests that `requests` gives its case, a run on each server before the next run on any,
+    /// and stops them with SIGTERM.
+    ///
+    /// - Throws: `BenchmarkError` with the server's log when a run fails or a server does not exit
+    ///   cleanly.
+    func measure(
+        _ group: [IngestSizes.Case],
         _ sizes: IngestSizes,
-        requests: [IngestRequest]
-    ) throws -> [IngestRun] {
-        let generator = try LoadGenerator(
-            port: port,
-            connectionCount: ingestCase.connections,
-            threadCount: sizes.loadThreads,
-            requests: requests,
-            firstTimestamp: RecordStream.firstTimestamp
-        )
-        defer { generator.close() }
-        return try repeatRuns(warmUpRuns: sizes.warmUpRuns, runs: sizes.runs) { _ in
-            Pause.sleep(milliseconds: sizes.settleMilliseconds)
-            return try measureRun(
-                generator,
-                server,
-                metricsPort: metricsPort,
-                durationNanoseconds: Int64(sizes.runMilliseconds) * 1_000_000
+        executable: String,
+        requests: (IngestSizes.Case) -> [IngestRequest],
+        _ context: ScenarioContext
+    ) throws -> [CaseResult] {
+        context.logger.info("measuring \(group.map(\.name).joined(separator: ", "))")
+        // A server that is still running when the array releases it is stopped then, and its
+        // directory is removed either way.
+        var servers: [IngestCaseServer] = []
+        for ingestCase in group {
+            servers.append(try IngestCaseServer(ingestCase, executable: executable, context))
+        }
+        var generators: [LoadGenerator] = []
+        defer {
+            for generator in generators {
+                generator.close()
+            }
+        }
+        for server in servers {
+            generators.append(
+                try server.failingWithLog {
+                    try LoadGenerator(
+                        port: server.loadPort,
+                        connectionCount: server.ingestCase.connections,
+                        threadCount: sizes.loadThreads,
+                        requests: requests(server.ingestCase),
+                        firstTimestamp: RecordStream.firstTimestamp
+                    )
+                }
             )
         }
+
+        var runs = [[IngestRun]](repeating: [], count: servers.count)
+        let duration = Int64(sizes.runMilliseconds) * 1_000_000
+        for round in 0..<(sizes.warmUpRuns + sizes.runs) {
+            for (position, server) in servers.enumerated() {
+                Pause.sleep(milliseconds: sizes.settleMilliseconds)
+                let run = try server.failingWithLog {
+                    try measureRun(generators[position], server, durationNanoseconds: duration)
+                }
+                if round >= sizes.warmUpRuns {
+                    runs[position].append(run)
+                }
+            }
+        }
+        for generator in generators {
+            generator.close()
+        }
+        generators.removeAll()
+        var results: [CaseResult] = []
+        for (position, server) in servers.enumerated() {
+            results.append(
+                CaseResult(ingestCase: server.ingestCase, runs: runs[position], serverProblems: try server.stop())
+            )
+        }
+        return results
     }
 
     /// Runs the load once, with processor-time samples of both processes around it and, for a
     /// server with a store, `/metrics` around those.
-    /// - Parameter metricsPort: The port of the server whose store writes the blobs; nil when no
-    ///   store does.
     private func measureRun(
         _ generator: LoadGenerator,
-        _ server: ServerProcess,
-        metricsPort: UInt16?,
+        _ caseServer: IngestCaseServer,
         durationNanoseconds: Int64
     ) throws -> IngestRun {
+        let server = caseServer.server
+        let metricsPort = caseServer.metricsPort
         let metricsBefore = try metricsPort.map { port throws in try ServerMetrics.fetch(port: port) }
         guard let serverBefore = ProcessCPUSample.read(pid: server.pid) else {
             throw BenchmarkError("cannot read /proc/\(server.pid)/stat; the server is gone")

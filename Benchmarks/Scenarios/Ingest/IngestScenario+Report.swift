@@ -158,9 +158,9 @@ extension IngestScenario {
         )
     }
 
-    /// Prints each load's durable request rate over the rate of the same load on `reference`: the
-    /// ratio of the two medians, since the two servers ran one after the other rather than in
-    /// alternation.
+    /// Prints each load's durable request rate over the rate of the same load on `reference`. The
+    /// two servers ran in alternation, so each durable run has a reference run taken just before or
+    /// after it, and the figure is the median of those pairs' ratios.
     private func reportShare(
         _ report: Report,
         _ results: [CaseResult],
@@ -182,10 +182,12 @@ extension IngestScenario {
             }
             let durableRate = samples(durable) { $0.requestsPerSecond }.median
             let otherRate = samples(other) { $0.requestsPerSecond }.median
-            let ratio = Samples([durableRate / otherRate])
+            let ratio = Samples(
+                zip(durable.runs, other.runs).map { $0.requestsPerSecond / $1.requestsPerSecond }
+            )
             table.addRow([
                 label(durable.ingestCase, withBackend: false), Formatting.figure(durableRate),
-                Formatting.figure(otherRate), Formatting.fixed(ratio.median, digits: 2),
+                Formatting.figure(otherRate), Formatting.medianAndRange(ratio) { Formatting.fixed($0, digits: 2) },
                 target.map { report.targetCell($0, ratio) } ?? "-",
             ])
             report.add(
@@ -205,7 +207,10 @@ extension IngestScenario {
                 )
             )
         }
-        report.printSection("ingest: " + title + " (ratio of the medians; the servers ran one after the other)", table)
+        report.printSection(
+            "ingest: " + title + " (median and range of the ratios of runs taken in alternation)",
+            table
+        )
     }
 
     private func reportServerProblems(_ context: ScenarioContext, _ results: [CaseResult]) {

@@ -4,7 +4,9 @@
 /// loads also go to `RawServer`, the least work a durable server of this design does, so the run
 /// shows both what durability costs and how much of the rest the server's own work takes.
 ///
-/// Each case gets a fresh server and data directory. The load generator runs in this process on
+/// Each case gets a fresh server and data directory. The logstore, dummy and raw servers of one
+/// load run side by side and take their runs in turn, so a ratio between two of them compares runs
+/// a few seconds apart, not minutes. The load generator runs in this process on
 /// the same cores as the server, and each connection sends its next request once the previous
 /// response has arrived (a closed loop). The server must be built beside `logstore-bench`:
 /// `swift build -c release` builds both.
@@ -33,12 +35,20 @@ struct IngestScenario: Scenario {
             singleRequest: single.flatMap { pools[Self.poolKey($0)]?.first }
         )
 
-        var results: [CaseResult] = []
-        for ingestCase in sizes.cases {
-            let requests = pools[Self.poolKey(ingestCase)]!
-            results.append(try measure(ingestCase, sizes, executable: executable, requests: requests, context))
+        var results: [String: CaseResult] = [:]
+        for group in Self.alternatingGroups(sizes.cases) {
+            let measured = try measure(
+                group,
+                sizes,
+                executable: executable,
+                requests: { pools[Self.poolKey($0)]! },
+                context
+            )
+            for result in measured {
+                results[result.ingestCase.name] = result
+            }
         }
-        report(context, results)
+        report(context, sizes.cases.map { results[$0.name]! })
     }
 
     private static func poolKey(_ ingestCase: IngestSizes.Case) -> String {
