@@ -71,16 +71,13 @@ extension IngestScenario {
             )
         }
 
-        var runs = [[IngestRun]](repeating: [], count: servers.count)
+        // Each round holds one run of every server, in the order of `servers`.
         let duration = Int64(sizes.runMilliseconds) * 1_000_000
-        for round in 0..<(sizes.warmUpRuns + sizes.runs) {
-            for (position, server) in servers.enumerated() {
+        let rounds = try repeatRuns(warmUpRuns: sizes.warmUpRuns, runs: sizes.runs) { _ in
+            try servers.indices.map { position in
                 Pause.sleep(milliseconds: sizes.settleMilliseconds)
-                let run = try server.failingWithLog {
-                    try measureRun(generators[position], server, durationNanoseconds: duration)
-                }
-                if round >= sizes.warmUpRuns {
-                    runs[position].append(run)
+                return try servers[position].failingWithLog {
+                    try measureRun(generators[position], servers[position], durationNanoseconds: duration)
                 }
             }
         }
@@ -91,7 +88,11 @@ extension IngestScenario {
         var results: [CaseResult] = []
         for (position, server) in servers.enumerated() {
             results.append(
-                CaseResult(ingestCase: server.ingestCase, runs: runs[position], serverProblems: try server.stop())
+                CaseResult(
+                    ingestCase: server.ingestCase,
+                    runs: rounds.map { $0[position] },
+                    serverProblems: try server.stop()
+                )
             )
         }
         return results
