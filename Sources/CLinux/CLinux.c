@@ -1,12 +1,17 @@
 #define _GNU_SOURCE
 #include "CLinux.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/file.h>
 #include <sys/socket.h>
+
+int clinux_direct_io_flag(void) {
+    return O_DIRECT;
+}
 
 int clinux_flock(int descriptor, int operation) {
     return flock(descriptor, operation);

@@ -12,6 +12,10 @@ int clinux_has_hardware_crc32c(void);
 /// `clinux_has_hardware_crc32c()` returned 1.
 uint32_t clinux_crc32c_update(uint32_t crc, const void *bytes, size_t length);
 
+/// The `O_DIRECT` open flag, which the C library defines only for GNU sources and whose value
+/// differs between architectures.
+int clinux_direct_io_flag(void);
+
 /// `flock(2)`; Swift cannot call it by name because `struct flock` hides the function.
 int clinux_flock(int descriptor, int operation);
 

@@ -35,9 +35,22 @@ public struct PosixStorage: StorageSystem {
 }
 
 /// A file opened through Glibc; its descriptor is closed when the object is released.
-final class PosixFile: StorageFile {
+///
+/// `append` writes with direct I/O (`DirectAppender`). On a 2-core virtual machine's ext4 disk,
+/// that made a group commit's `pwrite` plus `fdatasync` take about 20 % less time than through
+/// the page cache, and 40 % less for small groups written into zero-filled space (C loops of
+/// 12 to 870 KB writes, alternating the two ways). Where the file system rejects `O_DIRECT`,
+/// appends go through the page cache.
+final class PosixFile: StorageFile, @unchecked Sendable {
+    // @unchecked: `direct` and `directIsUnsupported` change only in `append`, `write` and
+    // `truncate`, which the store calls from its writer thread alone. Reads never touch them.
+
     let path: String
     private let descriptor: FileDescriptor
+    /// The direct-I/O descriptor and buffer, from the first `append` until a write through the
+    /// page cache or a truncation reaches the block that it keeps.
+    private var direct: DirectAppender?
+    private var directIsUnsupported = false
 
     init(path: String, descriptor: FileDescriptor) {
         self.path = path
@@ -65,6 +78,7 @@ final class PosixFile: StorageFile {
     }
 
     func write(_ bytes: ArraySlice<UInt8>, at offset: Int64) throws(SystemError) {
+        releaseDirectAppender(ifChangingFrom: offset)
         do {
             try descriptor.write(bytes, at: offset)
         } catch {
@@ -73,11 +87,49 @@ final class PosixFile: StorageFile {
     }
 
     func write(contentsOf buffers: [[UInt8]], at offset: Int64) throws(SystemError) {
+        releaseDirectAppender(ifChangingFrom: offset)
         do {
             try descriptor.write(contentsOf: buffers, at: offset)
         } catch {
             throw error.on(path)
         }
+    }
+
+    func append(contentsOf buffers: [[UInt8]], at offset: Int64) throws(SystemError) -> Int64 {
+        if direct == nil && !directIsUnsupported {
+            do {
+                direct = try DirectAppender(path: path)
+            } catch  where error.errno == EINVAL {
+                directIsUnsupported = true
+            } catch {
+                throw error.on(path)
+            }
+        }
+        if let direct {
+            do {
+                return try direct.append(contentsOf: buffers, at: offset)
+            } catch  where error.errno == EINVAL {
+                // The file system takes `O_DIRECT` but not these alignments, and rejects a write
+                // before it changes anything, so the same bytes go through the page cache instead.
+                // NOTE: no test reaches this path, because the test disks take 4 KiB blocks.
+                self.direct = nil
+                directIsUnsupported = true
+            } catch {
+                throw error.on(path)
+            }
+        }
+        try write(contentsOf: buffers, at: offset)
+        return offset + Int64(buffers.reduce(0) { $0 + $1.count })
+    }
+
+    /// Closes the direct-I/O descriptor and frees its buffer when a change from `offset` on could
+    /// reach the block it keeps. Sealing a segment writes its footer there, so the memory goes
+    /// with the segment's last append. Changes past that block, such as zero-filled space, keep it.
+    private func releaseDirectAppender(ifChangingFrom offset: Int64) {
+        if let block = direct?.tailBlock, offset >= block.upperBound {
+            return
+        }
+        direct = nil
     }
 
     func synchronizeData() throws(SystemError) {
@@ -89,6 +141,7 @@ final class PosixFile: StorageFile {
     }
 
     func truncate(to length: Int64) throws(SystemError) {
+        releaseDirectAppender(ifChangingFrom: length)
         do {
             try descriptor.truncate(to: length)
         } catch {

@@ -40,6 +40,12 @@ public protocol StorageFile: AnyObject, Sendable {
     /// Writes all of `buffers`, one after another, from `offset`. The default implementation
     /// joins them and calls `write(_:at:)`.
     func write(contentsOf buffers: [[UInt8]], at offset: Int64) throws(SystemError)
+    /// Writes `buffers` one after another from `offset`, the end of the data in a file that
+    /// grows only at its end, for appends that `synchronizeData` makes durable next. Returns the
+    /// end of what it wrote. That can lie past the new data end, because an implementation may
+    /// pad the write with zeros to a block boundary, so the caller must keep nothing after its
+    /// data. The default implementation calls `write(contentsOf:at:)` and returns the data end.
+    func append(contentsOf buffers: [[UInt8]], at offset: Int64) throws(SystemError) -> Int64
     /// `fdatasync`: returns once the written data can be read back after a power loss.
     func synchronizeData() throws(SystemError)
     func truncate(to length: Int64) throws(SystemError)
@@ -67,5 +73,10 @@ extension StorageFile {
 
     public func write(contentsOf buffers: [[UInt8]], at offset: Int64) throws(SystemError) {
         try write(Array(buffers.joined()), at: offset)
+    }
+
+    public func append(contentsOf buffers: [[UInt8]], at offset: Int64) throws(SystemError) -> Int64 {
+        try write(contentsOf: buffers, at: offset)
+        return offset + Int64(buffers.reduce(0) { $0 + $1.count })
     }
 }
