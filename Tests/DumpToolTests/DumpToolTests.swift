@@ -375,11 +375,12 @@ enum SmallStore {
         return configuration
     }
 
-    /// Returns the configuration without preallocation, for tests that cut bytes off the end of
-    /// the last record. With preallocation, zeros would follow that record.
+    /// Returns the configuration without preallocation or direct I/O, for tests that cut bytes
+    /// off the end of the last record. With either, zeros would follow that record.
     static func plainConfiguration() -> LogStore.Configuration {
         var configuration = configuration()
         configuration.preallocationBytes = nil
+        configuration.directIO = false
         return configuration
     }
 

@@ -16,9 +16,13 @@ import Testing
     private static let segmentBytes = 1024 * 1024
     private static let segment = "00000000000000000001.log"
 
-    private func configuration(storage: any StorageSystem = PosixStorage()) -> LogStore.Configuration {
+    private func configuration(
+        storage: any StorageSystem = PosixStorage(),
+        directIO: Bool = true
+    ) -> LogStore.Configuration {
         var configuration = Fixtures.configuration(segmentBytes: Self.segmentBytes, storage: storage)
         configuration.preallocationBytes = Self.chunk
+        configuration.directIO = directIO
         return configuration
     }
 
@@ -98,7 +102,8 @@ import Testing
 
     @Test func largeWritesAppendWithoutZeros() throws {
         let directory = workspace.appending("large")
-        let store = try LogStore(directory: directory, configuration: configuration())
+        // Through the page cache, so that the file ends exactly where the records do.
+        let store = try LogStore(directory: directory, configuration: configuration(directIO: false))
         // 80 records of about 160 bytes: larger than an eighth of the chunk.
         try store.append((0..<80).map { record($0) })
         let dataEnd = store.statistics().dataBytes
@@ -108,9 +113,28 @@ import Testing
         #expect(try fileLength(directory) == Int64(Self.chunk), "a small write after it fills up to the chunk boundary")
     }
 
+    @Test func largeDirectWritesEndOnABlock() throws {
+        let directory = workspace.appending("large-direct")
+        let store = try LogStore(directory: directory, configuration: configuration())
+        let block = Int64(DirectAppender.blockSize)
+
+        try store.append((0..<80).map { record($0) })
+
+        let dataEnd = store.statistics().dataBytes
+        #expect(dataEnd % block != 0, "the records end inside a block")
+        let padded = (dataEnd + block - 1) / block * block
+        #expect(try fileLength(directory) == padded)
+        try store.append(record(80))
+        #expect(store.statistics().dataBytes < padded, "the small record fits in the padding")
+        #expect(try fileLength(directory) == padded)
+        store.close()
+        #expect(try fileLength(directory) > store.statistics().dataBytes, "the footer follows the records")
+        #expect(try LogStore.verify(directory: directory).isClean)
+    }
+
     @Test func mostlyLargeWritesSkipZerosForSmallOnes() throws {
         let directory = workspace.appending("mostly-large")
-        let store = try LogStore(directory: directory, configuration: configuration())
+        let store = try LogStore(directory: directory, configuration: configuration(directIO: false))
         var appended = 0
         func append(_ count: Int) throws {
             try store.append((appended..<appended + count).map { record($0) })

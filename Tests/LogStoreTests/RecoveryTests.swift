@@ -14,8 +14,9 @@ import Testing
     }
 
     /// Appends `batches` (record counts) to a new store and returns a copy of its directory taken
-    /// while the store was still open: the state a crash would leave. Without preallocation, so
-    /// that the last record ends the file; PreallocationTests covers crashes with zeros after it.
+    /// while the store was still open: the state a crash would leave. Without preallocation or
+    /// direct I/O, which pads each write to a block, so that the last record ends the file;
+    /// PreallocationTests covers crashes with zeros after it.
     private func crashImage(
         batches: [Int],
         segmentBytes: Int = 1024 * 1024
@@ -24,6 +25,7 @@ import Testing
         var records: [NewRecord] = []
         var configuration = Fixtures.configuration(segmentBytes: segmentBytes)
         configuration.preallocationBytes = nil
+        configuration.directIO = false
         let store = try LogStore(directory: live, configuration: configuration)
         for size in batches {
             let batch = (0..<size).map { record(records.count + $0) }
