@@ -112,8 +112,10 @@ public final class DirectAppender {
             }
             guard written > 0, written % Self.blockSize == 0 else {
                 // A full disk can stop a direct write short. A count on a block boundary goes on,
-                // so the next call reports ENOSPC, but the rest of an uneven count cannot be aligned.
-                throw SystemError("pwrite", errno: written == 0 ? ENOSPC : EIO)
+                // so the next call reports ENOSPC. The rest of an uneven count cannot be written
+                // aligned, and it is reported as ENOSPC too, so the caller discards the partial
+                // write and the store stays writable.
+                throw SystemError("pwrite", errno: ENOSPC)
             }
             done += written
         }

@@ -119,7 +119,8 @@ final class PosixFile: StorageFile, @unchecked Sendable {
             } catch  where error.errno == EINVAL {
                 directIsUnsupported = true
             } catch {
-                throw error.on(path)
+                // Any other failure, such as running out of descriptors, sends this append
+                // through the page cache instead of failing the store. The next one tries again.
             }
         }
         if let direct {
