@@ -164,32 +164,4 @@ import Testing
         try file.write([1, 2, 3, 4, 5][...], at: 7_000)
         try checkRead(file, count: 2_000, at: 6_990)
     }
-
-    @Test func readsAcrossManyRecentAppendsMatchTheFile() throws {
-        let file = try PosixStorage().createFile(directory.appending("many-recent"))
-        var dataEnd: Int64 = 0
-        // More appends than the file keeps, of sizes that end inside blocks and on them.
-        for number in 0..<100 {
-            let size = [1_000, 4_096, 37, 9_000][number % 4]
-            let bytes = (0..<size).map { UInt8(truncatingIfNeeded: $0 &+ number &* 11) }
-            _ = try file.append(contentsOf: [bytes], at: dataEnd)
-            dataEnd += Int64(size)
-        }
-
-        for offset in stride(from: Int64(0), to: dataEnd + 5_000, by: 9_973) {
-            try checkRead(file, count: 30_000, at: offset)
-        }
-        try checkRead(file, count: 100, at: dataEnd - 50)
-    }
-
-    @Test func readsAcrossAGapBetweenAppendsMatchTheFile() throws {
-        let file = try PosixStorage().createFile(directory.appending("gap"))
-        _ = try file.append(contentsOf: [[UInt8](repeating: 5, count: 5_000)], at: 0)
-
-        // An append past the padded end leaves a hole of zeros that the kept bytes must not hide.
-        _ = try file.append(contentsOf: [[UInt8](repeating: 6, count: 3_000)], at: 10_000)
-
-        try checkRead(file, count: 10_000, at: 4_000)
-        try checkRead(file, count: 2_000, at: 9_000)
-    }
 }

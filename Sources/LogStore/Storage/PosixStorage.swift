@@ -51,7 +51,7 @@ final class PosixFile: StorageFile, @unchecked Sendable {
     /// page cache or a truncation reaches the block that it keeps.
     private var direct: DirectAppender?
     private var directIsUnsupported = false
-    /// The latest direct appends, which reads take from memory because the page cache lacks them.
+    /// The last direct append, which reads take from memory because the page cache lacks it.
     private let recent = RecentAppend()
 
     init(path: String, descriptor: FileDescriptor) {
