@@ -122,46 +122,4 @@ import Testing
         try checkAppends([100, 9_000], to: file, from: 5_000, prefix: first)
         #expect(try file.size() == end + 65_536)
     }
-
-    /// Reads `count` bytes at `offset` both ways `StorageFile` offers and checks them against
-    /// the file's bytes as another descriptor reads them.
-    private func checkRead(_ file: any StorageFile, count: Int, at offset: Int64) throws {
-        let contents = try FileSystem.readFile(file.path)
-        let start = Swift.min(Int(offset), contents.count)
-        let expected = Array(contents[start..<Swift.min(start + count, contents.count)])
-
-        #expect(try file.read(count: count, at: offset) == expected, "\(count) bytes at \(offset)")
-        var buffer = [UInt8](repeating: 0xEE, count: count + 2)
-        let read = try file.read(into: &buffer, range: 1..<(count + 1), at: offset)
-        #expect(read == expected.count, "\(count) bytes at \(offset)")
-        #expect(Array(buffer[1..<(1 + read)]) == expected, "\(count) bytes at \(offset)")
-        #expect(buffer[0] == 0xEE, "the byte before the range changed")
-        #expect(buffer[count + 1] == 0xEE, "the byte after the range changed")
-    }
-
-    @Test func readsOfTheLastAppendMatchTheFile() throws {
-        let file = try PosixStorage().createFile(directory.appending("recent"))
-        let first = (0..<5_000).map { UInt8(truncatingIfNeeded: $0 &* 3 &+ 1) }
-        let second = [(0..<700).map { UInt8(truncatingIfNeeded: $0 &+ 9) }, [UInt8](repeating: 4, count: 1_300)]
-        _ = try file.append(contentsOf: [first], at: 0)
-        let end = try file.append(contentsOf: second, at: 5_000)
-        #expect(end == 8_192)
-
-        // From inside the last append: within it, into its padding, past the end of the file,
-        // and from just before it.
-        let reads = [(40, 5_000), (2_000, 5_000), (100, 5_650), (3_192, 5_000), (9_000, 5_500), (300, 8_100)]
-        for (count, offset) in reads {
-            try checkRead(file, count: count, at: Int64(offset))
-        }
-        try checkRead(file, count: 600, at: 4_800)
-        try checkRead(file, count: 10, at: 9_000)
-
-        // Zero-filled space past the padding, as preallocation writes it, and then a footer
-        // written over the padding, as sealing does.
-        try file.write([UInt8](repeating: 0, count: 8_192)[...], at: end)
-        try checkRead(file, count: 12_000, at: 6_000)
-        try file.truncate(to: 7_000)
-        try file.write([1, 2, 3, 4, 5][...], at: 7_000)
-        try checkRead(file, count: 2_000, at: 6_990)
-    }
 }

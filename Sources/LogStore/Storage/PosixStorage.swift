@@ -51,8 +51,6 @@ final class PosixFile: StorageFile, @unchecked Sendable {
     /// page cache or a truncation reaches the block that it keeps.
     private var direct: DirectAppender?
     private var directIsUnsupported = false
-    /// The last direct append, which reads take from memory because the page cache lacks it.
-    private let recent = RecentAppend()
 
     init(path: String, descriptor: FileDescriptor) {
         self.path = path
@@ -64,29 +62,14 @@ final class PosixFile: StorageFile, @unchecked Sendable {
     }
 
     func read(into buffer: inout [UInt8], range: Range<Int>, at offset: Int64) throws(SystemError) -> Int {
-        let copied = recent.copy(into: &buffer, range: range, at: offset)
-        if copied == range.count {
-            return copied
-        }
         do {
-            let read = try descriptor.read(
-                into: &buffer,
-                range: (range.lowerBound + copied)..<range.upperBound,
-                at: offset + Int64(copied)
-            )
-            return copied + read
+            return try descriptor.read(into: &buffer, range: range, at: offset)
         } catch {
             throw error.on(path)
         }
     }
 
     func read(count: Int, at offset: Int64) throws(SystemError) -> [UInt8] {
-        if recent.contains(offset) {
-            var bytes = [UInt8](repeating: 0, count: count)
-            let read = try read(into: &bytes, range: 0..<count, at: offset)
-            bytes.removeLast(count - read)
-            return bytes
-        }
         do {
             return try descriptor.read(count: count, at: offset)
         } catch {
@@ -125,9 +108,7 @@ final class PosixFile: StorageFile, @unchecked Sendable {
         }
         if let direct {
             do {
-                let end = try direct.append(contentsOf: buffers, at: offset)
-                recent.keep(buffers, at: offset, paddedEnd: end)
-                return end
+                return try direct.append(contentsOf: buffers, at: offset)
             } catch  where error.errno == EINVAL {
                 // The file system takes `O_DIRECT` but not these alignments, and rejects a write
                 // before it changes anything, so the same bytes go through the page cache instead.
@@ -146,7 +127,6 @@ final class PosixFile: StorageFile, @unchecked Sendable {
     /// reach the block it keeps. Sealing a segment writes its footer there, so the memory goes
     /// with the segment's last append. Changes past that block, such as zero-filled space, keep it.
     private func releaseDirectAppender(ifChangingFrom offset: Int64) {
-        recent.forget(ifChangingFrom: offset)
         if let block = direct?.tailBlock, offset >= block.upperBound {
             return
         }
