@@ -112,6 +112,20 @@ import Testing
         try checkAppends([100, 9_000], to: file, from: 5_000, prefix: first)
     }
 
+    @Test func appendFallsBackWhenDirectOpenFails() throws {
+        let path = directory.appending("unlinked")
+        let file = try PosixStorage().createFile(path)
+        // The direct descriptor is opened by path at the first append, so removing the path makes
+        // that open fail with ENOENT while the file's own descriptor still works.
+        try FileSystem.removeFile(path)
+        let bytes = (0..<5_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+
+        let end = try file.append(contentsOf: [bytes], at: 0)
+
+        #expect(end == 5_000, "a write through the page cache adds no padding")
+        #expect(try file.read(count: 6_000, at: 0) == bytes)
+    }
+
     @Test func appendKeepsItsBlockAcrossWritesPastIt() throws {
         let file = try PosixStorage().createFile(directory.appending("zero-filled"))
         let first = [UInt8](repeating: 7, count: 5_000)
