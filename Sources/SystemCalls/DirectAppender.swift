@@ -111,10 +111,9 @@ public final class DirectAppender {
                 Glibc.pwrite(descriptor.rawValue, buffer + done, count - done, off_t(offset) + off_t(done))
             }
             guard written > 0, written % Self.blockSize == 0 else {
-                // A full disk can stop a direct write short. A count on a block boundary goes on,
-                // so the next call reports ENOSPC. The rest of an uneven count cannot be written
-                // aligned, and it is reported as ENOSPC too, so the caller discards the partial
-                // write and the store stays writable.
+                // A full disk can stop a direct write short. After a whole number of blocks the
+                // loop goes on and the next call reports ENOSPC. An uneven count cannot go on
+                // aligned, so it is reported as ENOSPC too, and the caller discards the write.
                 throw SystemError("pwrite", errno: ENOSPC)
             }
             done += written

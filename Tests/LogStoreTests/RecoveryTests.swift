@@ -15,7 +15,7 @@ import Testing
 
     /// Appends `batches` (record counts) to a new store and returns a copy of its directory taken
     /// while the store was still open: the state a crash would leave. Without preallocation or
-    /// direct I/O, which pads each write to a block, so that the last record ends the file;
+    /// direct I/O, which pads each write to a block, so that the last record ends the file.
     /// PreallocationTests covers crashes with zeros after it.
     private func crashImage(
         batches: [Int],

@@ -37,10 +37,10 @@ public struct PosixStorage: StorageSystem {
 /// A file opened through Glibc; its descriptor is closed when the object is released.
 ///
 /// `append` writes with direct I/O (`DirectAppender`). On a 2-core virtual machine's ext4 disk,
-/// that made a group commit's `pwrite` plus `fdatasync` take about 20 % less time than through
-/// the page cache, and 40 % less for small groups written into zero-filled space (C loops of
-/// 12 to 870 KB writes, alternating the two ways). Where the file system rejects `O_DIRECT`,
-/// appends go through the page cache.
+/// a group commit's `pwrite` plus `fdatasync` then took about 20 % less time than through the
+/// page cache. Small groups written into zero-filled space took 40 % less. These figures come
+/// from C loops of 12 to 870 KB writes that alternated the two ways. Where the file system
+/// rejects `O_DIRECT`, appends go through the page cache.
 final class PosixFile: StorageFile, @unchecked Sendable {
     // @unchecked: `direct` and `directIsUnsupported` change only in `append`, `write` and
     // `truncate`, which the store calls from its writer thread alone. Reads never touch them.
